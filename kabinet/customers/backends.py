@@ -1,0 +1,40 @@
+from django.contrib.auth.backends import ModelBackend
+
+from kabinet.customers.models import User
+
+
+def user_for_identifier(identifier: str) -> User | None:
+    """The login named by an e-mail, a 5-digit client code, an account number or a staff username."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier).first()
+    if identifier.isdigit():
+        if len(identifier) == 5:
+            return User.objects.filter(customer__client_code=identifier).order_by("id").first()
+        holder = (
+            User.objects.filter(account_accesses__account__number=identifier, account_accesses__role="holder")
+            .order_by("id")
+            .first()
+        )
+        if holder is not None:
+            return holder
+        return User.objects.filter(customer__accounts__number=identifier).order_by("id").first()
+    return User.objects.filter(username=identifier).first()
+
+
+class IdentifierBackend(ModelBackend):
+    """Log in with an account number, a client code or an e-mail (or a staff username)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        user = user_for_identifier(username)
+        if user is None:
+            # Spend the same time hashing as for a real user: no timing oracle for existence.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

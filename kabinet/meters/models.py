@@ -1,0 +1,158 @@
+"""Meters and their readings.
+
+A Reading row is kept for every attempt, whatever the channel; at most one reading per
+meter and period is current (accepted or estimated), enforced by a partial unique
+index. A second submission supersedes the first, which stays in the history.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kabinet.customers.models import Premises
+from kabinet.utility.models import Service
+
+
+class MeterStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REPLACED = "replaced", _("Replaced")
+    REMOVED = "removed", _("Removed")
+
+
+class Meter(models.Model):
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="meters", verbose_name=_("premises"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service"))
+    serial_number = models.CharField(_("serial number"), max_length=40)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    # The register's digits: a value that falls below the previous one is a rollover
+    # only if the previous value was near 10**digits_before_point.
+    digits_before_point = models.PositiveSmallIntegerField(_("digits before the point"), default=5)
+    digits_after_point = models.PositiveSmallIntegerField(_("digits after the point"), default=3)
+    installed_on = models.DateField(_("installed on"))
+    initial_reading = models.DecimalField(_("initial reading"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    verification_due = models.DateField(_("verification due"), null=True, blank=True)
+    seal_number = models.CharField(_("seal number"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MeterStatus.choices, default=MeterStatus.ACTIVE)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    final_reading = models.DecimalField(_("final reading"), max_digits=14, decimal_places=3, null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaced by")
+    )
+
+    class Meta:
+        verbose_name = _("meter")
+        verbose_name_plural = _("meters")
+        ordering = ["service__sort_order", "serial_number"]
+        constraints = [
+            # Files and e-mails name meters by serial: it must identify one active meter.
+            models.UniqueConstraint(
+                fields=["serial_number"], condition=Q(status="active"), name="meter_active_serial_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(digits_before_point__gte=1, digits_before_point__lte=9, digits_after_point__lte=3),
+                name="meter_digits_range",
+            ),
+            models.CheckConstraint(condition=Q(initial_reading__gte=0), name="meter_initial_reading_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status="active", removed_on__isnull=True) | ~Q(status="active"),
+                name="meter_active_not_removed",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_due__isnull=True)
+                | Q(verified_on__isnull=True)
+                | Q(verification_due__gt=F("verified_on")),
+                name="meter_verification_due_after_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial_number} ({self.service_id and self.service.code})"
+
+    @property
+    def rollover_modulus(self) -> Decimal:
+        return Decimal(10) ** self.digits_before_point
+
+    def verification_expired(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.verification_due is not None and self.verification_due < today
+
+    def verification_due_soon(self, today: dt.date | None = None, days: int = 30) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.verification_due is not None
+            and today <= self.verification_due <= today + dt.timedelta(days=days)
+        )
+
+
+class ReadingSource(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    API = "api", _("Mobile app")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone (operator)")
+    FILE = "file", _("Meter-reading file")
+    STAFF = "staff", _("Staff")
+    ESTIMATED = "estimated", _("Estimated")
+
+
+class ReadingStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    ESTIMATED = "estimated", _("Estimated")
+    SUPERSEDED = "superseded", _("Replaced by a later reading")
+    QUEUED = "queued", _("Waiting for the window")
+
+
+CURRENT_STATUSES = (ReadingStatus.ACCEPTED, ReadingStatus.ESTIMATED)
+
+
+class Reading(models.Model):
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter"))
+    period = models.DateField(_("period"), help_text=_("The first day of the month the reading counts for"))
+    value = models.DecimalField(_("value used"), max_digits=14, decimal_places=3)
+    entered_value = models.CharField(_("value entered"), max_length=40, blank=True)
+    consumption = models.DecimalField(_("consumption"), max_digits=14, decimal_places=3, null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+    created = models.DateTimeField(_("received"), auto_now_add=True)
+    source = models.CharField(_("source"), max_length=10, choices=ReadingSource.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ReadingStatus.choices)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    reason_text = models.TextField(_("reason text"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("entered by"),
+    )
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaces")
+    )
+
+    class Meta:
+        verbose_name = _("reading")
+        verbose_name_plural = _("readings")
+        ordering = ["-period", "-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter", "period"],
+                condition=Q(status__in=["accepted", "estimated"]),
+                name="reading_one_current_per_meter_period",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="reading_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(consumption__isnull=True) | Q(consumption__gte=0), name="reading_consumption_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["meter", "-period"], name="reading_meter_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.period:%Y-%m} {self.value}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES

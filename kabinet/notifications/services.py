@@ -1,0 +1,112 @@
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from kabinet.notifications.models import Channel, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def message_enqueue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    kind: str,
+    language: str,
+    user=None,
+    customer_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Render templates/emails/<template>/{subject.txt,body.txt,body.html} in `language`
+    and queue the message. Call inside the transaction of the change that causes it;
+    the send is scheduled after commit. Returns None for an already queued dedupe_key."""
+    if not to:
+        return None
+    ctx = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+        body_text = render_to_string(f"emails/{template}/body.txt", ctx)
+        body_html = render_to_string(f"emails/{template}/body.html", ctx)
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=Channel.EMAIL,
+                kind=kind,
+                to=to,
+                user=user,
+                customer_id=customer_id,
+                language=language,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(_schedule_send)
+    return message
+
+
+def _schedule_send() -> None:
+    from kabinet.notifications.tasks import send_outbox
+
+    try:
+        send_outbox.delay()
+    except Exception:  # the broker being down must not fail the customer's request
+        log.exception("could not schedule the outbox; the periodic run will send it")
+
+
+def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send due e-mail messages; failures are retried with backoff. Returns the number sent.
+
+    Safe to run from several workers: each message is claimed with a conditional update.
+    """
+    now = now or timezone.now()
+    ids = list(
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, channel=Channel.EMAIL, next_attempt_at__lte=now
+        ).values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for message_id in ids:
+        # Claim: push next_attempt_at forward so a parallel worker skips it.
+        claimed = OutboxMessage.objects.filter(
+            id=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + dt.timedelta(minutes=10))
+        if not claimed:
+            continue
+        message = OutboxMessage.objects.get(id=message_id)
+        try:
+            email = EmailMultiAlternatives(
+                subject=message.subject,
+                body=message.body_text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[message.to],
+            )
+            if message.body_html:
+                email.attach_alternative(message.body_html, "text/html")
+            email.send()
+        except Exception as exc:  # any transport error: retry later
+            attempts = message.attempts + 1
+            OutboxMessage.objects.filter(id=message_id).update(
+                attempts=attempts,
+                last_error=str(exc)[:2000],
+                status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
+                next_attempt_at=now + dt.timedelta(minutes=2**attempts),
+            )
+            continue
+        OutboxMessage.objects.filter(id=message_id).update(
+            status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+        )
+        sent += 1
+    return sent

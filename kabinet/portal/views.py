@@ -1,0 +1,69 @@
+import datetime as dt
+
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kabinet.billing.selectors import account_balances, invoices_for_account
+from kabinet.meters.selectors import meters_with_last_reading
+from kabinet.portal.context import SESSION_KEY, portal_accesses
+from kabinet.portal.forms import LoginForm
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.get_user())  # rotates the session key
+        if not form.cleaned_data["remember"]:
+            request.session.set_expiry(0)  # ends with the browser
+        next_url = request.POST.get("next") or request.GET.get("next")
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            return redirect(next_url)
+        return redirect("portal:dashboard")
+    return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    return redirect("portal:login")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    accesses, current = portal_accesses(request)
+    today = timezone.localdate()
+    ctx = {"accesses": accesses, "current": current, "today": today, "soon": today + dt.timedelta(days=30)}
+    if current is not None:
+        balances = account_balances(a.account_id for a in accesses)
+        for access in accesses:
+            access.balance = balances[access.account_id]
+        ctx["balance"] = balances[current.account_id]
+        if current.can_see_invoices:
+            ctx["invoices"] = list(invoices_for_account(current.account_id)[:6])
+        ctx["meters"] = list(meters_with_last_reading(current.account.premises_id))
+    return render(request, "portal/dashboard.html", ctx)
+
+
+@login_required
+@require_POST
+def account_choose(request: HttpRequest) -> HttpResponse:
+    accesses, _current = portal_accesses(request)
+    try:
+        chosen = int(request.POST.get("account", ""))
+    except ValueError:
+        chosen = None
+    # Only an account this login may see can be chosen; anything else is ignored.
+    if any(a.account_id == chosen for a in accesses):
+        request.session[SESSION_KEY] = chosen
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("portal:dashboard")

@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from kabinet.utility.models import Event, Service, UtilityProfile
+
+
+@admin.register(UtilityProfile)
+class UtilityProfileAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "legal_name", "registration_number", "vat_number", "inn", "kpp"]}),
+        ("Bank", {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
+        (
+            "Contacts",
+            {"fields": ["address", "email", "website", "phone_emergency", "phone_reception", "phone_readings", "opening_hours"]},
+        ),
+        ("Money and languages", {"fields": ["currency", "languages"]}),
+        ("Readings", {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]}),
+        ("Billing", {"fields": ["invoice_day", "payment_due_day"]}),
+        ("Access", {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
+        (
+            "Missing readings",
+            {
+                "fields": [
+                    "average_enabled",
+                    "average_history_months",
+                    "average_min_months",
+                    "average_max_periods",
+                    "average_max_periods_failed",
+                    "norm_coefficient_failed",
+                ]
+            },
+        ),
+        (
+            "Penalties",
+            {"fields": ["penalty_policy", "penalty_grace_days", "penalty_daily_percent", "penalty_cap_percent"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not UtilityProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_lv", "name_ru", "name_en", "unit", "basis", "vat_rate", "reading_decimals", "active"]
+    list_filter = ["basis", "unit", "active"]
+    search_fields = ["code", "name_lv", "name_ru", "name_en"]
+    filter_horizontal = ["volume_of"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created", "kind", "actor", "object_type", "object_id", "ip", "message"]
+    list_filter = ["kind", "object_type", ("created", admin.DateFieldListFilter)]
+    search_fields = ["kind", "object_id", "message", "actor__username", "actor__email", "ip"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

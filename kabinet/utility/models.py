@@ -1,0 +1,258 @@
+"""The deployment's own profile and rules, and the audit trail every service writes.
+
+One UtilityProfile row per deployment (a database constraint keeps it at pk=1). Every
+rule that differs between the reference utilities (reading window, precision, invoice
+day, registration mode, averaging, penalties, currency) lives here, editable by staff.
+"""
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", "EUR"
+    RUB = "RUB", "RUB"
+
+
+class RegistrationMode(models.TextChoices):
+    SELF_SERVICE = "self", _("Self-service with the client code")
+    APPLICATION = "application", _("By application")
+    STAFF_ONLY = "staff", _("Staff only")
+
+
+class PenaltyPolicy(models.TextChoices):
+    NONE = "none", _("No penalties")
+    RU_155 = "ru155", _("Russia: Housing Code art. 155 (1/300, then 1/130 of the key rate)")
+    LV_DAILY = "lv_daily", _("Latvia: daily percentage, capped at 10% of the principal")
+
+
+class UtilityProfile(models.Model):
+    # Identity and legal details
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60)
+    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
+    inn = models.CharField(_("INN"), max_length=12, blank=True)
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True)
+    # Bank: IBAN/BIC (SEPA) or account/BIC/correspondent account (Russia)
+    bank_name = models.CharField(_("bank name"), max_length=120, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_account = models.CharField(_("settlement account"), max_length=20, blank=True)
+    correspondent_account = models.CharField(_("correspondent account"), max_length=20, blank=True)
+    # Contacts
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    phone_emergency = models.CharField(_("emergency line"), max_length=40, blank=True)
+    phone_reception = models.CharField(_("reception"), max_length=40, blank=True)
+    phone_readings = models.CharField(_("readings line"), max_length=40, blank=True)
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    # Money and languages
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
+    languages = models.CharField(
+        _("languages"), max_length=20, default="lv,ru,en", help_text=_("Comma-separated: lv, ru, en")
+    )
+    # Reading window: first_day .. last_day of the month (0 = the month's last day)
+    reading_window_first_day = models.PositiveSmallIntegerField(_("reading window: first day"), default=27)
+    reading_window_last_day = models.PositiveSmallIntegerField(
+        _("reading window: last day"), default=0, help_text=_("0 means the last day of the month")
+    )
+    leak_factor = models.DecimalField(
+        _("leak warning factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        help_text=_("A reading whose consumption exceeds the recent average this many times asks for confirmation"),
+    )
+    # Billing calendar
+    invoice_day = models.PositiveSmallIntegerField(_("invoice day"), default=10)
+    payment_due_day = models.PositiveSmallIntegerField(_("payment due day"), default=25)
+    # Customer access
+    registration_mode = models.CharField(
+        _("registration mode"), max_length=20, choices=RegistrationMode.choices, default=RegistrationMode.SELF_SERVICE
+    )
+    reset_by_account_and_phone = models.BooleanField(
+        _("password reset by account number and phone"), default=False
+    )
+    # Missing readings (RF Government Decree 354, p. 59-60)
+    average_history_months = models.PositiveSmallIntegerField(_("months of history to average"), default=6)
+    average_min_months = models.PositiveSmallIntegerField(
+        _("minimum months of history (newer meter)"), default=3
+    )
+    average_max_periods = models.PositiveSmallIntegerField(_("periods billed by average"), default=6)
+    average_max_periods_failed = models.PositiveSmallIntegerField(
+        _("periods billed by average after a failed or expired meter"), default=3
+    )
+    average_enabled = models.BooleanField(_("bill missing readings by average"), default=True)
+    norm_coefficient_failed = models.DecimalField(
+        _("norm coefficient after a failed or expired meter"), max_digits=4, decimal_places=2, default=Decimal("1.50")
+    )
+    # Penalties
+    penalty_policy = models.CharField(
+        _("penalty policy"), max_length=20, choices=PenaltyPolicy.choices, default=PenaltyPolicy.NONE
+    )
+    penalty_grace_days = models.PositiveSmallIntegerField(_("penalty-free days after the due date"), default=30)
+    penalty_daily_percent = models.DecimalField(
+        _("daily penalty, % (Latvian policy)"), max_digits=6, decimal_places=4, default=Decimal("0.0500")
+    )
+    penalty_cap_percent = models.DecimalField(
+        _("penalty cap, % of principal"), max_digits=5, decimal_places=2, default=Decimal("10.00")
+    )
+
+    class Meta:
+        verbose_name = _("utility profile")
+        verbose_name_plural = _("utility profile")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="utility_profile_singleton"),
+            models.CheckConstraint(
+                condition=Q(reading_window_first_day__gte=1, reading_window_first_day__lte=31),
+                name="utility_window_first_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reading_window_last_day__gte=0, reading_window_last_day__lte=31),
+                name="utility_window_last_day_range",
+            ),
+            models.CheckConstraint(condition=Q(invoice_day__gte=1, invoice_day__lte=28), name="utility_invoice_day_range"),
+            models.CheckConstraint(
+                condition=Q(payment_due_day__gte=1, payment_due_day__lte=28), name="utility_due_day_range"
+            ),
+            models.CheckConstraint(condition=Q(leak_factor__gt=1), name="utility_leak_factor_gt_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        _profile_cache.clear()
+
+    @classmethod
+    def get(cls) -> "UtilityProfile":
+        """The deployment's profile (cached per process; saved changes clear the cache)."""
+        profile = _profile_cache.get("profile")
+        if profile is None:
+            profile = cls.objects.filter(pk=1).first() or cls(pk=1, name="Kabinet", short_name="Kabinet")
+            _profile_cache["profile"] = profile
+        return profile
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    # --- the reading window ----------------------------------------------------
+    def window_last_day(self, period: dt.date) -> int:
+        month_end = calendar.monthrange(period.year, period.month)[1]
+        if self.reading_window_last_day == 0:
+            return month_end
+        return min(self.reading_window_last_day, month_end)
+
+    def window_for(self, period: dt.date) -> tuple[dt.date, dt.date]:
+        """First and last day on which readings for `period` (first of month) are accepted."""
+        month_end = calendar.monthrange(period.year, period.month)[1]
+        first = period.replace(day=min(self.reading_window_first_day, month_end))
+        return first, period.replace(day=self.window_last_day(period))
+
+    def window_contains(self, day: dt.date) -> bool:
+        first, last = self.window_for(day.replace(day=1))
+        return first <= day <= last
+
+
+_profile_cache: dict[str, UtilityProfile] = {}
+
+
+class Event(models.Model):
+    """An audit trail row: who did what to which object, written by services."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Unit(models.TextChoices):
+    M3 = "m3", _("m³")
+    KWH = "kwh", _("kWh")
+    GCAL = "gcal", _("Gcal")
+    M2 = "m2", _("m²")
+    PERSON = "person", _("person")
+    MONTH = "month", _("month")
+
+
+class Basis(models.TextChoices):
+    """How a service is charged."""
+
+    METERED = "metered", _("by meter")
+    PER_M2 = "per_m2", _("per m² of area")
+    PER_RESIDENT = "per_resident", _("per resident")
+    FIXED = "fixed", _("fixed monthly")
+
+
+class Service(models.Model):
+    """A service the utility bills: cold water, hot water, sewerage, gas, maintenance…"""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_lv = models.CharField(_("name (Latvian)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    short_names = models.CharField(
+        _("short names"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated words customers use for it in e-mail and SMS (ХВС, auksts, cold)"),
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
+    basis = models.CharField(_("charged"), max_length=20, choices=Basis.choices, default=Basis.METERED)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    # Precision of readings: whole numbers (0) with the fraction dropped, or up to 3 decimals.
+    reading_decimals = models.PositiveSmallIntegerField(_("reading decimals kept"), default=3)
+    # A service billed on other services' volume (sewerage = cold + hot water).
+    volume_of = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="+", verbose_name=_("billed on the volume of")
+    )
+    # Meters of this service must be verified this many years after the last verification.
+    verification_interval_years = models.PositiveSmallIntegerField(_("verification interval, years"), default=6)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reading_decimals__lte=3), name="service_reading_decimals_lte_3"),
+            models.CheckConstraint(condition=Q(vat_rate__gte=0, vat_rate__lt=100), name="service_vat_rate_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = (get_language() or "lv")[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_en
