@@ -7,6 +7,7 @@ day, registration mode, averaging, penalties, currency) lives here, editable by 
 
 import calendar
 import datetime as dt
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -137,12 +138,16 @@ class UtilityProfile(models.Model):
 
     @classmethod
     def get(cls) -> "UtilityProfile":
-        """The deployment's profile (cached per process; saved changes clear the cache)."""
-        profile = _profile_cache.get("profile")
-        if profile is None:
+        """The deployment's profile. Read on every page, so it is cached per process for
+        PROFILE_CACHE_SECONDS; a save in this process clears it at once, other workers
+        see the change within that time."""
+        cached = _profile_cache.get("profile")
+        now = time.monotonic()
+        if cached is None or now - cached[1] > PROFILE_CACHE_SECONDS:
             profile = cls.objects.filter(pk=1).first() or cls(pk=1, name="Kabinet", short_name="Kabinet")
-            _profile_cache["profile"] = profile
-        return profile
+            _profile_cache["profile"] = (profile, now)
+            return profile
+        return cached[0]
 
     @property
     def language_codes(self) -> list[str]:
@@ -166,7 +171,8 @@ class UtilityProfile(models.Model):
         return first <= day <= last
 
 
-_profile_cache: dict[str, UtilityProfile] = {}
+PROFILE_CACHE_SECONDS = 30
+_profile_cache: dict[str, tuple[UtilityProfile, float]] = {}
 
 
 class Event(models.Model):

@@ -1,0 +1,51 @@
+# Kabinet: `make run` serves the demo utility, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PRESET ?= lv
+export DJANGO_SETTINGS_MODULE ?= kabinet.settings
+
+.PHONY: venv run test test-pg browser-test lint bench messages migrate demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty --preset $(PRESET)
+
+run: demo
+	@$(PY) manage.py seed_demo --logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest -q
+
+test-pg: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kabinet} $(PY) -m pytest -q -m "not browser"
+
+browser-test: venv
+	$(PY) -m pytest -q -m browser
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: venv
+	$(PY) -m bench
+
+messages: venv
+	$(PY) manage.py makemessages -l ru -l lv -l en --no-obsolete --ignore='.venv/*' --ignore='var/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*'
+
+clean:
+	rm -rf $(VENV) var
