@@ -44,7 +44,7 @@ bench: venv
 	$(PY) -m bench
 
 messages: venv
-	$(PY) manage.py makemessages -l ru -l lv -l en --no-obsolete --ignore='.venv/*' --ignore='var/*'
+	$(PY) manage.py makemessages -l ru -l lv -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='bench/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:

@@ -25,3 +25,10 @@ def _fresh_utility_profile_cache():
     _profile_cache.clear()
     yield
     _profile_cache.clear()
+
+
+@pytest.fixture
+def en_client(client):
+    """A test client that speaks English (the default language is the utility's)."""
+    client.cookies["django_language"] = "en"
+    return client
