@@ -11,7 +11,15 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Permission
 
-from kabinet.customers.models import AccessRole, Account, AccountAccess, Building, Customer, Premises, User
+from kabinet.customers.models import (
+    AccessRole,
+    Account,
+    AccountAccess,
+    Building,
+    Customer,
+    Premises,
+    User,
+)
 from kabinet.meters.models import Meter
 from kabinet.utility.models import Basis, RegistrationMode, Service, Unit, UtilityProfile
 
@@ -21,22 +29,47 @@ PASSWORD = "correct-horse-battery"
 def make_utility(preset: str = "lv") -> UtilityProfile:
     if preset == "ru":
         profile = UtilityProfile(
-            name="МУП «Водоканал»", short_name="Водоканал", currency="RUB", languages="ru",
-            reading_window_first_day=23, reading_window_last_day=25, invoice_day=1, payment_due_day=15,
-            registration_mode=RegistrationMode.STAFF_ONLY, average_enabled=True,
-            penalty_policy="ru155", bank_name="ПАО Сбербанк", bic="043807606",
-            bank_account="40702810833000000123", correspondent_account="30101810300000000606",
-            inn="4629011445", kpp="463201001", email="abonent@vodokanal.example",
-            phone_emergency="8-471-270-06-14", phone_reception="8-471-270-23-16", phone_readings="8-471-222-76-33",
+            name="МУП «Водоканал»",
+            short_name="Водоканал",
+            currency="RUB",
+            languages="ru",
+            reading_window_first_day=23,
+            reading_window_last_day=25,
+            invoice_day=1,
+            payment_due_day=15,
+            registration_mode=RegistrationMode.STAFF_ONLY,
+            average_enabled=True,
+            penalty_policy="ru155",
+            bank_name="ПАО Сбербанк",
+            bic="043807606",
+            bank_account="40702810833000000123",
+            correspondent_account="30101810300000000606",
+            inn="4629011445",
+            kpp="463201001",
+            email="abonent@vodokanal.example",
+            phone_emergency="8-471-270-06-14",
+            phone_reception="8-471-270-23-16",
+            phone_readings="8-471-222-76-33",
         )
     else:
         profile = UtilityProfile(
-            name="SIA Pilsētas ūdens", short_name="Pilsētas ūdens", currency="EUR", languages="lv,ru,en",
-            reading_window_first_day=27, reading_window_last_day=0, invoice_day=10, payment_due_day=25,
-            registration_mode=RegistrationMode.SELF_SERVICE, average_enabled=False,
-            iban="LV80BANK0000435195001", bic="HABALV22", bank_name="Swedbank",
-            registration_number="41503002555", vat_number="LV41503002555",
-            email="info@udens.example", phone_emergency="+371 654 00000",
+            name="SIA Pilsētas ūdens",
+            short_name="Pilsētas ūdens",
+            currency="EUR",
+            languages="lv,ru,en",
+            reading_window_first_day=27,
+            reading_window_last_day=0,
+            invoice_day=10,
+            payment_due_day=25,
+            registration_mode=RegistrationMode.SELF_SERVICE,
+            average_enabled=False,
+            iban="LV80BANK0000435195001",
+            bic="HABALV22",
+            bank_name="Swedbank",
+            registration_number="41503002555",
+            vat_number="LV41503002555",
+            email="info@udens.example",
+            phone_emergency="+371 654 00000",
         )
     profile.save()
     return profile
@@ -46,14 +79,27 @@ def make_services(preset: str = "lv") -> dict[str, Service]:
     decimals = 0 if preset == "ru" else 1
     vat = Decimal("22") if preset == "ru" else Decimal("21")
     cold = Service.objects.create(
-        code="cold_water", name_lv="Aukstais ūdens", name_ru="Холодная вода", name_en="Cold water",
-        short_names="хвс,холодная,auksts,aukstais,cold", unit=Unit.M3, vat_rate=vat,
-        reading_decimals=decimals, sort_order=1,
+        code="cold_water",
+        name_lv="Aukstais ūdens",
+        name_ru="Холодная вода",
+        name_en="Cold water",
+        short_names="хвс,холодная,auksts,aukstais,cold",
+        unit=Unit.M3,
+        vat_rate=vat,
+        reading_decimals=decimals,
+        sort_order=1,
     )
     hot = Service.objects.create(
-        code="hot_water", name_lv="Karstais ūdens", name_ru="Горячая вода", name_en="Hot water",
-        short_names="гвс,горячая,karsts,karstais,hot", unit=Unit.M3, vat_rate=vat,
-        reading_decimals=decimals, sort_order=2, verification_interval_years=4,
+        code="hot_water",
+        name_lv="Karstais ūdens",
+        name_ru="Горячая вода",
+        name_en="Hot water",
+        short_names="гвс,горячая,karsts,karstais,hot",
+        unit=Unit.M3,
+        vat_rate=vat,
+        reading_decimals=decimals,
+        sort_order=2,
+        verification_interval_years=4,
     )
     return {"cold_water": cold, "hot_water": hot}
 
@@ -62,10 +108,16 @@ def make_customer(code: str, first: str, last: str, *, email: str = "") -> Custo
     return Customer.objects.create(client_code=code, first_name=first, last_name=last, email=email)
 
 
-def make_account(customer: Customer, number: str, street: str, house: str, apartment: str) -> Account:
+def make_account(
+    customer: Customer, number: str, street: str, house: str, apartment: str
+) -> Account:
     building, _ = Building.objects.get_or_create(city="Daugavpils", street=street, house=house)
-    premises = Premises.objects.create(building=building, apartment=apartment, area=Decimal("52.40"), residents=2)
-    return Account.objects.create(number=number, customer=customer, premises=premises, opened_on=dt.date(2020, 1, 1))
+    premises = Premises.objects.create(
+        building=building, apartment=apartment, area=Decimal("52.40"), residents=2
+    )
+    return Account.objects.create(
+        number=number, customer=customer, premises=premises, opened_on=dt.date(2020, 1, 1)
+    )
 
 
 def make_meter(account: Account, service: Service, serial: str, **kwargs) -> Meter:
@@ -76,13 +128,21 @@ def make_meter(account: Account, service: Service, serial: str, **kwargs) -> Met
         "location": "",
     }
     defaults.update(kwargs)
-    return Meter.objects.create(premises=account.premises, service=service, serial_number=serial, **defaults)
+    return Meter.objects.create(
+        premises=account.premises, service=service, serial_number=serial, **defaults
+    )
 
 
-def make_login(customer: Customer, email: str, accounts: list[Account], *, password: str = PASSWORD) -> User:
+def make_login(
+    customer: Customer, email: str, accounts: list[Account], *, password: str = PASSWORD
+) -> User:
     user = User.objects.create_user(
-        username=email, email=email, password=password, customer=customer,
-        first_name=customer.first_name, last_name=customer.last_name,
+        username=email,
+        email=email,
+        password=password,
+        customer=customer,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
     )
     for account in accounts:
         AccountAccess.objects.create(user=user, account=account, role=AccessRole.HOLDER)
@@ -97,10 +157,20 @@ class Personas:
         self.services = make_services(preset)
         self.alice_customer = make_customer("10001", "Alise", "Bērziņa", email="alice@example.com")
         self.alice_account = make_account(self.alice_customer, "100001", "Rīgas iela", "5", "12")
-        self.alice_second_account = make_account(self.alice_customer, "100002", "Saules iela", "14", "3")
-        self.alice = make_login(self.alice_customer, "alice@example.com", [self.alice_account, self.alice_second_account])
-        self.alice_cold = make_meter(self.alice_account, self.services["cold_water"], "CW-1001", location="kitchen")
-        self.alice_hot = make_meter(self.alice_account, self.services["hot_water"], "HW-1001", location="kitchen")
+        self.alice_second_account = make_account(
+            self.alice_customer, "100002", "Saules iela", "14", "3"
+        )
+        self.alice = make_login(
+            self.alice_customer,
+            "alice@example.com",
+            [self.alice_account, self.alice_second_account],
+        )
+        self.alice_cold = make_meter(
+            self.alice_account, self.services["cold_water"], "CW-1001", location="kitchen"
+        )
+        self.alice_hot = make_meter(
+            self.alice_account, self.services["hot_water"], "HW-1001", location="kitchen"
+        )
 
         self.bob_customer = make_customer("20002", "Boriss", "Ivanovs", email="bob@example.com")
         self.bob_account = make_account(self.bob_customer, "200001", "Rīgas iela", "5", "14")
@@ -108,7 +178,11 @@ class Personas:
         self.bob_cold = make_meter(self.bob_account, self.services["cold_water"], "CW-2001")
 
         self.carol = User.objects.create_user(
-            username="carol", email="carol@utility.example", password=PASSWORD, is_staff=True, is_superuser=True
+            username="carol",
+            email="carol@utility.example",
+            password=PASSWORD,
+            is_staff=True,
+            is_superuser=True,
         )
         self.dave = User.objects.create_user(
             username="dave", email="dave@utility.example", password=PASSWORD, is_staff=True

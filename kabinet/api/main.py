@@ -21,7 +21,9 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError):
     return api.create_response(
-        request, {"code": exc.code, "message": str(exc.message), "field": exc.field, **exc.extra}, status=400
+        request,
+        {"code": exc.code, "message": str(exc.message), "field": exc.field, **exc.extra},
+        status=400,
     )
 
 

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from kabinet.billing.models import BillingRun, Invoice, InvoiceLine, KeyRate, LedgerEntry, Norm, Subscription, Tariff
+from kabinet.billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    KeyRate,
+    LedgerEntry,
+    Norm,
+    Subscription,
+    Tariff,
+)
 
 
 @admin.register(Tariff)
@@ -39,14 +48,34 @@ class BillingRunAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["period"]
     list_select_related = ["actor"]
-    readonly_fields = ["status", "invoice_count", "total", "created", "finished", "published", "actor"]
+    readonly_fields = [
+        "status",
+        "invoice_count",
+        "total",
+        "created",
+        "finished",
+        "published",
+        "actor",
+    ]
 
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
     can_delete = False
-    fields = ["kind", "service", "method", "description", "quantity", "unit", "price", "amount", "vat_rate", "vat", "total"]
+    fields = [
+        "kind",
+        "service",
+        "method",
+        "description",
+        "quantity",
+        "unit",
+        "price",
+        "amount",
+        "vat_rate",
+        "vat",
+        "total",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -55,17 +84,43 @@ class InvoiceLineInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "account", "period", "issued_on", "due_on", "total", "amount_due", "status"]
+    list_display = [
+        "number",
+        "account",
+        "period",
+        "issued_on",
+        "due_on",
+        "total",
+        "amount_due",
+        "status",
+    ]
     list_filter = ["status", "period"]
-    search_fields = ["number", "account__number", "account__customer__client_code", "account__customer__last_name"]
+    search_fields = [
+        "number",
+        "account__number",
+        "account__customer__client_code",
+        "account__customer__last_name",
+    ]
     list_select_related = ["account"]
     raw_id_fields = ["account", "run"]
     date_hierarchy = "period"
     inlines = [InvoiceLineInline]
     # Published invoices are corrected in the next period, never edited.
     readonly_fields = [
-        "account", "period", "run", "year", "seq", "number", "status", "issued_on", "due_on",
-        "previous_balance", "payments_received", "total", "vat_total", "amount_due",
+        "account",
+        "period",
+        "run",
+        "year",
+        "seq",
+        "number",
+        "status",
+        "issued_on",
+        "due_on",
+        "previous_balance",
+        "payments_received",
+        "total",
+        "vat_total",
+        "amount_due",
     ]
 
     def has_delete_permission(self, request, obj=None):

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.customers.models import Account, AccountAccess, Building, Customer, MailPreference, Premises, User
+from kabinet.customers.models import (
+    Account,
+    AccountAccess,
+    Building,
+    Customer,
+    MailPreference,
+    Premises,
+    User,
+)
 
 
 class AccountAccessInline(admin.TabularInline):
@@ -15,13 +23,24 @@ class AccountAccessInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "customer", "is_active", "is_staff", "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "customer",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
     list_filter = ["is_staff", "is_active", "is_superuser"]
     search_fields = ["username", "email", "first_name", "last_name", "customer__client_code"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
     inlines = [AccountAccessInline]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Customer"), {"fields": ["customer", "phone", "language"]}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Customer"), {"fields": ["customer", "phone", "language"]}),
+    )
 
 
 class AccountInline(admin.TabularInline):
@@ -35,7 +54,15 @@ class AccountInline(admin.TabularInline):
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["client_code", "display_name", "kind", "email", "phone", "created"]
     list_filter = ["kind", "language"]
-    search_fields = ["client_code", "first_name", "last_name", "organisation_name", "email", "phone", "accounts__number"]
+    search_fields = [
+        "client_code",
+        "first_name",
+        "last_name",
+        "organisation_name",
+        "email",
+        "phone",
+        "accounts__number",
+    ]
     inlines = [AccountInline]
 
 

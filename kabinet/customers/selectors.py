@@ -10,3 +10,20 @@ def accesses_for_user(user: User) -> QuerySet[AccountAccess]:
         .select_related("account__premises__building", "account__customer")
         .order_by("account__number")
     )
+
+
+def user_wants_mail(user: User | None, kind: str) -> bool:
+    """Whether this login wants e-mail of this kind (no preference row = yes).
+    Account and security mail is always sent."""
+    if user is None or not user.email:
+        return False
+    if kind == "account":
+        return True
+    from kabinet.customers.models import MailPreference
+
+    pref = (
+        MailPreference.objects.filter(user=user, kind=kind)
+        .values_list("enabled", flat=True)
+        .first()
+    )
+    return True if pref is None else pref

@@ -25,8 +25,12 @@ class MeterStatus(models.TextChoices):
 
 
 class Meter(models.Model):
-    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="meters", verbose_name=_("premises"))
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service"))
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, related_name="meters", verbose_name=_("premises")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service")
+    )
     serial_number = models.CharField(_("serial number"), max_length=40)
     model = models.CharField(_("model"), max_length=100, blank=True)
     location = models.CharField(_("location"), max_length=100, blank=True)
@@ -35,15 +39,26 @@ class Meter(models.Model):
     digits_before_point = models.PositiveSmallIntegerField(_("digits before the point"), default=5)
     digits_after_point = models.PositiveSmallIntegerField(_("digits after the point"), default=3)
     installed_on = models.DateField(_("installed on"))
-    initial_reading = models.DecimalField(_("initial reading"), max_digits=14, decimal_places=3, default=Decimal("0"))
+    initial_reading = models.DecimalField(
+        _("initial reading"), max_digits=14, decimal_places=3, default=Decimal("0")
+    )
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
     verification_due = models.DateField(_("verification due"), null=True, blank=True)
     seal_number = models.CharField(_("seal number"), max_length=40, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=MeterStatus.choices, default=MeterStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeterStatus.choices, default=MeterStatus.ACTIVE
+    )
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
-    final_reading = models.DecimalField(_("final reading"), max_digits=14, decimal_places=3, null=True, blank=True)
+    final_reading = models.DecimalField(
+        _("final reading"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
     replaced_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaced by")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replaced by"),
     )
 
     class Meta:
@@ -53,13 +68,21 @@ class Meter(models.Model):
         constraints = [
             # Files and e-mails name meters by serial: it must identify one active meter.
             models.UniqueConstraint(
-                fields=["serial_number"], condition=Q(status="active"), name="meter_active_serial_unique"
+                fields=["serial_number"],
+                condition=Q(status="active"),
+                name="meter_active_serial_unique",
             ),
             models.CheckConstraint(
-                condition=Q(digits_before_point__gte=1, digits_before_point__lte=9, digits_after_point__lte=3),
+                condition=Q(
+                    digits_before_point__gte=1,
+                    digits_before_point__lte=9,
+                    digits_after_point__lte=3,
+                ),
                 name="meter_digits_range",
             ),
-            models.CheckConstraint(condition=Q(initial_reading__gte=0), name="meter_initial_reading_not_negative"),
+            models.CheckConstraint(
+                condition=Q(initial_reading__gte=0), name="meter_initial_reading_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(status="active", removed_on__isnull=True) | ~Q(status="active"),
                 name="meter_active_not_removed",
@@ -114,11 +137,17 @@ CURRENT_STATUSES = (ReadingStatus.ACCEPTED, ReadingStatus.ESTIMATED)
 
 
 class Reading(models.Model):
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter"))
-    period = models.DateField(_("period"), help_text=_("The first day of the month the reading counts for"))
+    meter = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter")
+    )
+    period = models.DateField(
+        _("period"), help_text=_("The first day of the month the reading counts for")
+    )
     value = models.DecimalField(_("value used"), max_digits=14, decimal_places=3)
     entered_value = models.CharField(_("value entered"), max_length=40, blank=True)
-    consumption = models.DecimalField(_("consumption"), max_digits=14, decimal_places=3, null=True, blank=True)
+    consumption = models.DecimalField(
+        _("consumption"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
     created = models.DateTimeField(_("received"), auto_now_add=True)
     source = models.CharField(_("source"), max_length=10, choices=ReadingSource.choices)
@@ -126,11 +155,20 @@ class Reading(models.Model):
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     reason_text = models.TextField(_("reason text"), blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("entered by"),
     )
     replaces = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("replaces")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replaces"),
     )
 
     class Meta:
@@ -145,7 +183,8 @@ class Reading(models.Model):
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="reading_value_not_negative"),
             models.CheckConstraint(
-                condition=Q(consumption__isnull=True) | Q(consumption__gte=0), name="reading_consumption_not_negative"
+                condition=Q(consumption__isnull=True) | Q(consumption__gte=0),
+                name="reading_consumption_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["meter", "-period"], name="reading_meter_period_idx")]

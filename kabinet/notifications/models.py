@@ -37,11 +37,17 @@ class OutboxStatus(models.TextChoices):
 
 class OutboxMessage(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=MailKind.choices)
     to = models.CharField(_("to"), max_length=254)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
     )
     customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
     language = models.CharField(_("language"), max_length=5, default="lv")
@@ -50,7 +56,9 @@ class OutboxMessage(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # A retried request (double click, webhook redelivery) writes the same key: one message.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

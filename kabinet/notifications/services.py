@@ -106,7 +106,10 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
             )
             continue
         OutboxMessage.objects.filter(id=message_id).update(
-            status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+            status=OutboxStatus.SENT,
+            sent_at=timezone.now(),
+            attempts=message.attempts + 1,
+            last_error="",
         )
         sent += 1
     return sent

@@ -5,7 +5,16 @@ from kabinet.payments.models import Payment
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["paid_on", "account", "amount", "channel", "status", "external_id", "payer_name", "match_reason"]
+    list_display = [
+        "paid_on",
+        "account",
+        "amount",
+        "channel",
+        "status",
+        "external_id",
+        "payer_name",
+        "match_reason",
+    ]
     list_filter = ["channel", "status", ("paid_on", admin.DateFieldListFilter)]
     search_fields = ["account__number", "external_id", "payer_name", "payer_iban", "purpose"]
     list_select_related = ["account"]

@@ -36,10 +36,19 @@ class PaymentStatus(models.TextChoices):
 
 class Payment(models.Model):
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="payments", verbose_name=_("account")
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("account"),
     )
     invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments",
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payments",
         verbose_name=_("for invoice"),
     )
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -55,7 +64,9 @@ class Payment(models.Model):
     ledger_entry = models.OneToOneField(
         LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -64,10 +75,13 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.UniqueConstraint(
-                fields=["channel", "external_id"], condition=~Q(external_id=""), name="payment_unique_source_reference"
+                fields=["channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="payment_unique_source_reference",
             ),
             models.CheckConstraint(
-                condition=~Q(status="registered") | Q(account__isnull=False), name="payment_registered_has_account"
+                condition=~Q(status="registered") | Q(account__isnull=False),
+                name="payment_registered_has_account",
             ),
         ]
 

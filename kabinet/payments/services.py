@@ -49,7 +49,11 @@ def payment_register(
         # A concurrent request registered the same source reference first.
         return Payment.objects.get(channel=channel, external_id=external_id), False
     payment.ledger_entry = ledger_post(
-        account=account, kind=EntryKind.PAYMENT, amount=-amount, posted_on=paid_on, description=external_id
+        account=account,
+        kind=EntryKind.PAYMENT,
+        amount=-amount,
+        posted_on=paid_on,
+        description=external_id,
     )
     payment.save(update_fields=["ledger_entry"])
     event_record(kind="payment.registered", actor=actor, obj=payment, data={"amount": str(amount)})

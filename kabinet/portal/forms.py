@@ -10,7 +10,9 @@ class LoginForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     remember = forms.BooleanField(label=_("Remember me on this computer"), required=False)
 
@@ -31,7 +33,9 @@ class LoginForm(forms.Form):
         if identifier and password:
             self.user_cache = authenticate(self.request, username=identifier, password=password)
             if self.user_cache is None:
-                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+                raise forms.ValidationError(
+                    self.error_messages["invalid_login"], code="invalid_login"
+                )
         return self.cleaned_data
 
     def get_user(self):

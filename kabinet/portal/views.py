@@ -24,7 +24,9 @@ def login(request: HttpRequest) -> HttpResponse:
         if not form.cleaned_data["remember"]:
             request.session.set_expiry(0)  # ends with the browser
         next_url = request.POST.get("next") or request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, {request.get_host()}, request.is_secure()
+        ):
             return redirect(next_url)
         return redirect("portal:dashboard")
     return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
@@ -40,7 +42,12 @@ def logout(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     accesses, current = portal_accesses(request)
     today = timezone.localdate()
-    ctx = {"accesses": accesses, "current": current, "today": today, "soon": today + dt.timedelta(days=30)}
+    ctx = {
+        "accesses": accesses,
+        "current": current,
+        "today": today,
+        "soon": today + dt.timedelta(days=30),
+    }
     if current is not None:
         balances = account_balances(a.account_id for a in accesses)
         for access in accesses:
@@ -64,6 +71,8 @@ def account_choose(request: HttpRequest) -> HttpResponse:
     if any(a.account_id == chosen for a in accesses):
         request.session[SESSION_KEY] = chosen
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("portal:dashboard")

@@ -6,14 +6,40 @@ from kabinet.utility.models import Event, Service, UtilityProfile
 @admin.register(UtilityProfile)
 class UtilityProfileAdmin(admin.ModelAdmin):
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "legal_name", "registration_number", "vat_number", "inn", "kpp"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "short_name",
+                    "legal_name",
+                    "registration_number",
+                    "vat_number",
+                    "inn",
+                    "kpp",
+                ]
+            },
+        ),
         ("Bank", {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
         (
             "Contacts",
-            {"fields": ["address", "email", "website", "phone_emergency", "phone_reception", "phone_readings", "opening_hours"]},
+            {
+                "fields": [
+                    "address",
+                    "email",
+                    "website",
+                    "phone_emergency",
+                    "phone_reception",
+                    "phone_readings",
+                    "opening_hours",
+                ]
+            },
         ),
         ("Money and languages", {"fields": ["currency", "languages"]}),
-        ("Readings", {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]}),
+        (
+            "Readings",
+            {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]},
+        ),
         ("Billing", {"fields": ["invoice_day", "payment_due_day"]}),
         ("Access", {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
         (
@@ -31,7 +57,14 @@ class UtilityProfileAdmin(admin.ModelAdmin):
         ),
         (
             "Penalties",
-            {"fields": ["penalty_policy", "penalty_grace_days", "penalty_daily_percent", "penalty_cap_percent"]},
+            {
+                "fields": [
+                    "penalty_policy",
+                    "penalty_grace_days",
+                    "penalty_daily_percent",
+                    "penalty_cap_percent",
+                ]
+            },
         ),
     ]
 
@@ -44,7 +77,17 @@ class UtilityProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_lv", "name_ru", "name_en", "unit", "basis", "vat_rate", "reading_decimals", "active"]
+    list_display = [
+        "code",
+        "name_lv",
+        "name_ru",
+        "name_en",
+        "unit",
+        "basis",
+        "vat_rate",
+        "reading_decimals",
+        "active",
+    ]
     list_filter = ["basis", "unit", "active"]
     search_fields = ["code", "name_lv", "name_ru", "name_en"]
     filter_horizontal = ["volume_of"]

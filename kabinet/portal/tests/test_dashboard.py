@@ -16,8 +16,17 @@ def issue(account, period, amount, service):
     return invoice_create(
         account=account,
         period=period,
-        lines=[LineSpec(service=service, description="Water", quantity=Decimal("1"), unit="m3",
-                        price=Decimal(amount), vat_rate=Decimal("0"), method="metered")],
+        lines=[
+            LineSpec(
+                service=service,
+                description="Water",
+                quantity=Decimal("1"),
+                unit="m3",
+                price=Decimal(amount),
+                vat_rate=Decimal("0"),
+                method="metered",
+            )
+        ],
         issued_on=add_months(period, 1).replace(day=10),
         due_on=add_months(period, 1).replace(day=25),
     )
@@ -38,8 +47,13 @@ def test_it_shows_balance_invoices_and_meters(client, personas):
     cold = personas.services["cold_water"]
     issue(personas.alice_account, dt.date(2026, 9, 1), "12.50", cold)
     issue(personas.alice_account, dt.date(2026, 10, 1), "10.00", cold)
-    Reading.objects.create(meter=personas.alice_cold, period=dt.date(2026, 10, 1), value=Decimal("123.400"),
-                           source="portal", status="accepted")
+    Reading.objects.create(
+        meter=personas.alice_cold,
+        period=dt.date(2026, 10, 1),
+        value=Decimal("123.400"),
+        source="portal",
+        status="accepted",
+    )
     client.force_login(personas.alice)
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert "22.50 EUR" in page  # the debt: both invoices unpaid
@@ -50,8 +64,13 @@ def test_it_shows_balance_invoices_and_meters(client, personas):
 
 def test_it_shows_credit_after_overpayment(client, personas):
     issue(personas.alice_account, dt.date(2026, 9, 1), "12.50", personas.services["cold_water"])
-    payment_register(account=personas.alice_account, amount=Decimal("20.00"), paid_on=dt.date(2026, 10, 12),
-                     channel="bank", external_id="B-1")
+    payment_register(
+        account=personas.alice_account,
+        amount=Decimal("20.00"),
+        paid_on=dt.date(2026, 10, 12),
+        channel="bank",
+        external_id="B-1",
+    )
     client.force_login(personas.alice)
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert "7.50 EUR" in page
@@ -73,10 +92,12 @@ def test_it_switches_between_own_premises(client, personas):
     client.force_login(personas.alice)
     client.post(reverse("portal:account-choose"), {"account": personas.alice_second_account.pk})
     page = client.get(reverse("portal:dashboard")).content.decode()
-    assert "<h1 id=\"summary-h\">Saules iela 14-3, Daugavpils</h1>" in page
+    assert '<h1 id="summary-h">Saules iela 14-3, Daugavpils</h1>' in page
 
 
-@pytest.mark.parametrize("language,word", [("ru", "Счётчики"), ("lv", "Skaitītāji"), ("en", "Meters")])
+@pytest.mark.parametrize(
+    "language,word", [("ru", "Счётчики"), ("lv", "Skaitītāji"), ("en", "Meters")]
+)
 def test_it_speaks_the_chosen_language(client, personas, language, word):
     client.force_login(personas.alice)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
@@ -93,8 +114,13 @@ def test_its_query_count_does_not_grow_with_invoices(client, personas):
     period = dt.date(2020, 2, 1)
     for _ in range(99):
         issue(personas.alice_account, period, "1.00", cold)
-        Reading.objects.create(meter=personas.alice_cold, period=period, value=Decimal("1"), source="portal",
-                               status="accepted")
+        Reading.objects.create(
+            meter=personas.alice_cold,
+            period=period,
+            value=Decimal("1"),
+            source="portal",
+            status="accepted",
+        )
         period = add_months(period, 1)
     with CaptureQueriesContext(connection) as hundred:
         assert client.get(reverse("portal:dashboard")).status_code == 200
