@@ -13,9 +13,7 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(
-        m.name
-        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-        if m.name.startswith("bench_")
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
     )
     failed = 0
     for name in names:

@@ -54,13 +54,9 @@ def pg_recreate(url: str = PG_URL) -> str:
     return url
 
 
-def manage(
-    *args: str, database_url: str | None = None, check: bool = True
-) -> subprocess.CompletedProcess:
+def manage(*args: str, database_url: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     """Run manage.py with the project's interpreter, optionally against another database."""
     env = {**os.environ}
     if database_url:
         env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [str(ROOT / ".venv/bin/python"), str(ROOT / "manage.py"), *args], env=env, check=check
-    )
+    return subprocess.run([str(ROOT / ".venv/bin/python"), str(ROOT / "manage.py"), *args], env=env, check=check)

@@ -41,9 +41,7 @@ DEFAULT_SECRET_KEY = "kabinet-insecure-demo-key-change-me"
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
-    raise ImproperlyConfigured(
-        "DEBUG is off: set SECRET_KEY (or SECRET_KEY_FILE) to a real secret."
-    )
+    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY (or SECRET_KEY_FILE) to a real secret.")
 
 # The demo switch: shows the demo logins on the login page and keeps mail local.
 DEMO = env_bool("KABINET_DEMO", DEBUG)
@@ -129,9 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis in production (throttle counters must be shared between workers) ---
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {

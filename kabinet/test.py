@@ -21,7 +21,7 @@ from kabinet.customers.models import (
     User,
 )
 from kabinet.meters.models import Meter
-from kabinet.utility.models import Basis, RegistrationMode, Service, Unit, UtilityProfile
+from kabinet.utility.models import RegistrationMode, Service, Unit, UtilityProfile
 
 PASSWORD = "correct-horse-battery"
 
@@ -108,16 +108,10 @@ def make_customer(code: str, first: str, last: str, *, email: str = "") -> Custo
     return Customer.objects.create(client_code=code, first_name=first, last_name=last, email=email)
 
 
-def make_account(
-    customer: Customer, number: str, street: str, house: str, apartment: str
-) -> Account:
+def make_account(customer: Customer, number: str, street: str, house: str, apartment: str) -> Account:
     building, _ = Building.objects.get_or_create(city="Daugavpils", street=street, house=house)
-    premises = Premises.objects.create(
-        building=building, apartment=apartment, area=Decimal("52.40"), residents=2
-    )
-    return Account.objects.create(
-        number=number, customer=customer, premises=premises, opened_on=dt.date(2020, 1, 1)
-    )
+    premises = Premises.objects.create(building=building, apartment=apartment, area=Decimal("52.40"), residents=2)
+    return Account.objects.create(number=number, customer=customer, premises=premises, opened_on=dt.date(2020, 1, 1))
 
 
 def make_meter(account: Account, service: Service, serial: str, **kwargs) -> Meter:
@@ -128,14 +122,10 @@ def make_meter(account: Account, service: Service, serial: str, **kwargs) -> Met
         "location": "",
     }
     defaults.update(kwargs)
-    return Meter.objects.create(
-        premises=account.premises, service=service, serial_number=serial, **defaults
-    )
+    return Meter.objects.create(premises=account.premises, service=service, serial_number=serial, **defaults)
 
 
-def make_login(
-    customer: Customer, email: str, accounts: list[Account], *, password: str = PASSWORD
-) -> User:
+def make_login(customer: Customer, email: str, accounts: list[Account], *, password: str = PASSWORD) -> User:
     user = User.objects.create_user(
         username=email,
         email=email,
@@ -157,20 +147,14 @@ class Personas:
         self.services = make_services(preset)
         self.alice_customer = make_customer("10001", "Alise", "Bērziņa", email="alice@example.com")
         self.alice_account = make_account(self.alice_customer, "100001", "Rīgas iela", "5", "12")
-        self.alice_second_account = make_account(
-            self.alice_customer, "100002", "Saules iela", "14", "3"
-        )
+        self.alice_second_account = make_account(self.alice_customer, "100002", "Saules iela", "14", "3")
         self.alice = make_login(
             self.alice_customer,
             "alice@example.com",
             [self.alice_account, self.alice_second_account],
         )
-        self.alice_cold = make_meter(
-            self.alice_account, self.services["cold_water"], "CW-1001", location="kitchen"
-        )
-        self.alice_hot = make_meter(
-            self.alice_account, self.services["hot_water"], "HW-1001", location="kitchen"
-        )
+        self.alice_cold = make_meter(self.alice_account, self.services["cold_water"], "CW-1001", location="kitchen")
+        self.alice_hot = make_meter(self.alice_account, self.services["hot_water"], "HW-1001", location="kitchen")
 
         self.bob_customer = make_customer("20002", "Boriss", "Ivanovs", email="bob@example.com")
         self.bob_account = make_account(self.bob_customer, "200001", "Rīgas iela", "5", "14")

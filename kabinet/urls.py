@@ -3,11 +3,11 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.api.main import api
+
 admin.site.site_header = _("Kabinet back office")
 admin.site.site_title = _("Kabinet back office")
 admin.site.index_title = _("Back office")
-
-from kabinet.api.main import api
 
 
 def healthz(request):

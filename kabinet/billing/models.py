@@ -28,15 +28,11 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Tariff(models.Model):
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("service")
-    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("service"))
     price = models.DecimalField(_("price per unit, without VAT"), max_digits=14, decimal_places=5)
     vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2)
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(
-        _("valid to"), null=True, blank=True, help_text=_("Inclusive; empty = open-ended")
-    )
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty = open-ended"))
 
     class Meta:
         verbose_name = _("tariff")
@@ -58,9 +54,7 @@ class Tariff(models.Model):
 class Norm(models.Model):
     """Consumption norm per resident per month, used when nothing better is known."""
 
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="norms", verbose_name=_("service")
-    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="norms", verbose_name=_("service"))
     per_resident = models.DecimalField(_("per resident per month"), max_digits=10, decimal_places=4)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -89,11 +83,7 @@ class Subscription(models.Model):
     class Meta:
         verbose_name = _("subscribed service")
         verbose_name_plural = _("subscribed services")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "service", "valid_from"], name="subscription_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "service", "valid_from"], name="subscription_unique")]
 
     def __str__(self) -> str:
         return f"{self.account} {self.service.code}"
@@ -124,9 +114,7 @@ class RunStatus(models.TextChoices):
 
 class BillingRun(models.Model):
     period = models.DateField(_("period"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
     created = models.DateTimeField(_("started"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
     published = models.DateTimeField(_("published"), null=True, blank=True)
@@ -158,6 +146,9 @@ class InvoiceCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -165,19 +156,13 @@ class InvoiceStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account")
-    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account"))
     period = models.DateField(_("period"))
-    run = models.ForeignKey(
-        BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
-    )
+    run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("number"), max_length=20, unique=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
     # The account's balance at the previous invoice, and payments since then.
@@ -192,9 +177,7 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         ordering = ["-period", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "period"], name="invoice_one_per_account_period"
-            ),
+            models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_period"),
             models.UniqueConstraint(fields=["year", "seq"], name="invoice_number_unique_per_year"),
             models.CheckConstraint(
                 condition=Q(amount_due=F("previous_balance") - F("payments_received") + F("total")),
@@ -225,23 +208,15 @@ class Method(models.TextChoices):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(
-        _("kind"), max_length=12, choices=LineKind.choices, default=LineKind.CHARGE
-    )
-    service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    kind = models.CharField(_("kind"), max_length=12, choices=LineKind.choices, default=LineKind.CHARGE)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("method"), max_length=12, choices=Method.choices, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=4, default=Decimal("0")
-    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("0"))
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=5, default=Decimal("0"))
     amount = models.DecimalField(_("amount without VAT"), **MONEY)
-    vat_rate = models.DecimalField(
-        _("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0")
-    )
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
     vat = models.DecimalField(_("VAT"), default=Decimal("0"), **MONEY)
     total = models.DecimalField(_("total"), **MONEY)
     # Readings used (for the receipt): previous and current values per meter.
@@ -252,9 +227,7 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice lines")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(total=F("amount") + F("vat")), name="invoice_line_total_arithmetic"
-            ),
+            models.CheckConstraint(condition=Q(total=F("amount") + F("vat")), name="invoice_line_total_arithmetic"),
         ]
 
     def __str__(self) -> str:
@@ -276,9 +249,7 @@ class LedgerEntry(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     amount = models.DecimalField(_("amount (+ owed, − paid)"), **MONEY)
-    invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
-    )
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries")
     description = models.CharField(_("description"), max_length=300, blank=True)
 
     class Meta:
@@ -288,9 +259,7 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_not_zero"),
             # An invoice is posted once.
-            models.UniqueConstraint(
-                fields=["invoice"], condition=Q(kind="invoice"), name="ledger_invoice_posted_once"
-            ),
+            models.UniqueConstraint(fields=["invoice"], condition=Q(kind="invoice"), name="ledger_invoice_posted_once"),
         ]
         indexes = [models.Index(fields=["account", "posted_on"], name="ledger_account_date_idx")]
 

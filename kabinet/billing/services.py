@@ -82,9 +82,7 @@ def invoice_create(
     the invoice total is the sum of the rounded lines."""
     # amount_due is the balance once this invoice is posted; what moved since the last
     # invoice (payments, reversals, corrections) is shown as "payments received".
-    balance_before = LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))[
-        "s"
-    ] or Decimal("0")
+    balance_before = LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     last = Invoice.objects.filter(account=account).order_by("-period").first()
     previous_balance = last.amount_due if last else balance_before
     seq = invoice_numbers_reserve(year=issued_on.year, count=1)

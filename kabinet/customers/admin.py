@@ -38,9 +38,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
     inlines = [AccountAccessInline]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Customer"), {"fields": ["customer", "phone", "language"]}),
-    )
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Customer"), {"fields": ["customer", "phone", "language"]}),)
 
 
 class AccountInline(admin.TabularInline):

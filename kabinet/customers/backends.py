@@ -14,9 +14,7 @@ def user_for_identifier(identifier: str) -> User | None:
         if len(identifier) == 5:
             return User.objects.filter(customer__client_code=identifier).order_by("id").first()
         holder = (
-            User.objects.filter(
-                account_accesses__account__number=identifier, account_accesses__role="holder"
-            )
+            User.objects.filter(account_accesses__account__number=identifier, account_accesses__role="holder")
             .order_by("id")
             .first()
         )

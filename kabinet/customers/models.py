@@ -37,9 +37,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
-            models.UniqueConstraint(
-                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
-            ),
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
         ]
 
     def __str__(self) -> str:
@@ -52,16 +50,12 @@ class CustomerKind(models.TextChoices):
 
 
 class Customer(models.Model):
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.PERSON
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.PERSON)
     client_code = models.CharField(_("client code"), max_length=5, unique=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
-    registration_number = models.CharField(
-        _("personal or registration code"), max_length=40, blank=True
-    )
+    registration_number = models.CharField(_("personal or registration code"), max_length=40, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -78,8 +72,7 @@ class Customer(models.Model):
                 condition=Q(client_code__regex=CLIENT_CODE_RE), name="customer_client_code_5_digits"
             ),
             models.CheckConstraint(
-                condition=Q(kind="person", last_name__gt="")
-                | Q(kind="organisation", organisation_name__gt=""),
+                condition=Q(kind="person", last_name__gt="") | Q(kind="organisation", organisation_name__gt=""),
                 name="customer_has_name",
             ),
         ]
@@ -106,11 +99,7 @@ class Building(models.Model):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         ordering = ["city", "street", "house"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["city", "street", "house"], name="building_unique_address"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["city", "street", "house"], name="building_unique_address")]
 
     def __str__(self) -> str:
         return f"{self.street} {self.house}, {self.city}"
@@ -129,9 +118,7 @@ class Premises(models.Model):
         verbose_name_plural = _("premises")
         ordering = ["building", "apartment"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["building", "apartment"], name="premises_unique_in_building"
-            ),
+            models.UniqueConstraint(fields=["building", "apartment"], name="premises_unique_in_building"),
             models.CheckConstraint(condition=Q(area__gte=0), name="premises_area_not_negative"),
         ]
 
@@ -163,9 +150,7 @@ class Account(models.Model):
         verbose_name_plural = _("accounts")
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(number__regex=ACCOUNT_NUMBER_RE), name="account_number_digits"
-            ),
+            models.CheckConstraint(condition=Q(number__regex=ACCOUNT_NUMBER_RE), name="account_number_digits"),
             models.UniqueConstraint(
                 fields=["premises"],
                 condition=Q(closed_on__isnull=True),
@@ -190,20 +175,14 @@ class AccessRole(models.TextChoices):
 class AccountAccess(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_accesses")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="accesses")
-    role = models.CharField(
-        _("role"), max_length=20, choices=AccessRole.choices, default=AccessRole.HOLDER
-    )
+    role = models.CharField(_("role"), max_length=20, choices=AccessRole.choices, default=AccessRole.HOLDER)
     created = models.DateTimeField(_("granted"), auto_now_add=True)
-    granted_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("portal access")
         verbose_name_plural = _("portal access")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "account"], name="access_unique_user_account")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="access_unique_user_account")]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.account} ({self.role})"
@@ -227,6 +206,7 @@ class MailPreference(models.Model):
     class Meta:
         verbose_name = _("e-mail preference")
         verbose_name_plural = _("e-mail preferences")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="mail_preference_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="mail_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}={self.enabled}"

@@ -21,9 +21,5 @@ def user_wants_mail(user: User | None, kind: str) -> bool:
         return True
     from kabinet.customers.models import MailPreference
 
-    pref = (
-        MailPreference.objects.filter(user=user, kind=kind)
-        .values_list("enabled", flat=True)
-        .first()
-    )
+    pref = MailPreference.objects.filter(user=user, kind=kind).values_list("enabled", flat=True).first()
     return True if pref is None else pref

@@ -25,12 +25,8 @@ class MeterStatus(models.TextChoices):
 
 
 class Meter(models.Model):
-    premises = models.ForeignKey(
-        Premises, on_delete=models.PROTECT, related_name="meters", verbose_name=_("premises")
-    )
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service")
-    )
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="meters", verbose_name=_("premises"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service"))
     serial_number = models.CharField(_("serial number"), max_length=40)
     model = models.CharField(_("model"), max_length=100, blank=True)
     location = models.CharField(_("location"), max_length=100, blank=True)
@@ -39,19 +35,13 @@ class Meter(models.Model):
     digits_before_point = models.PositiveSmallIntegerField(_("digits before the point"), default=5)
     digits_after_point = models.PositiveSmallIntegerField(_("digits after the point"), default=3)
     installed_on = models.DateField(_("installed on"))
-    initial_reading = models.DecimalField(
-        _("initial reading"), max_digits=14, decimal_places=3, default=Decimal("0")
-    )
+    initial_reading = models.DecimalField(_("initial reading"), max_digits=14, decimal_places=3, default=Decimal("0"))
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
     verification_due = models.DateField(_("verification due"), null=True, blank=True)
     seal_number = models.CharField(_("seal number"), max_length=40, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=MeterStatus.choices, default=MeterStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=10, choices=MeterStatus.choices, default=MeterStatus.ACTIVE)
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
-    final_reading = models.DecimalField(
-        _("final reading"), max_digits=14, decimal_places=3, null=True, blank=True
-    )
+    final_reading = models.DecimalField(_("final reading"), max_digits=14, decimal_places=3, null=True, blank=True)
     replaced_by = models.ForeignKey(
         "self",
         null=True,
@@ -80,9 +70,7 @@ class Meter(models.Model):
                 ),
                 name="meter_digits_range",
             ),
-            models.CheckConstraint(
-                condition=Q(initial_reading__gte=0), name="meter_initial_reading_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(initial_reading__gte=0), name="meter_initial_reading_not_negative"),
             models.CheckConstraint(
                 condition=Q(status="active", removed_on__isnull=True) | ~Q(status="active"),
                 name="meter_active_not_removed",
@@ -108,10 +96,7 @@ class Meter(models.Model):
 
     def verification_due_soon(self, today: dt.date | None = None, days: int = 30) -> bool:
         today = today or timezone.localdate()
-        return (
-            self.verification_due is not None
-            and today <= self.verification_due <= today + dt.timedelta(days=days)
-        )
+        return self.verification_due is not None and today <= self.verification_due <= today + dt.timedelta(days=days)
 
 
 class ReadingSource(models.TextChoices):
@@ -137,17 +122,11 @@ CURRENT_STATUSES = (ReadingStatus.ACCEPTED, ReadingStatus.ESTIMATED)
 
 
 class Reading(models.Model):
-    meter = models.ForeignKey(
-        Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter")
-    )
-    period = models.DateField(
-        _("period"), help_text=_("The first day of the month the reading counts for")
-    )
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter"))
+    period = models.DateField(_("period"), help_text=_("The first day of the month the reading counts for"))
     value = models.DecimalField(_("value used"), max_digits=14, decimal_places=3)
     entered_value = models.CharField(_("value entered"), max_length=40, blank=True)
-    consumption = models.DecimalField(
-        _("consumption"), max_digits=14, decimal_places=3, null=True, blank=True
-    )
+    consumption = models.DecimalField(_("consumption"), max_digits=14, decimal_places=3, null=True, blank=True)
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
     created = models.DateTimeField(_("received"), auto_now_add=True)
     source = models.CharField(_("source"), max_length=10, choices=ReadingSource.choices)

@@ -5,9 +5,7 @@ from kabinet.meters.models import CURRENT_STATUSES, Meter, MeterStatus, Reading
 
 def meters_with_last_reading(premises_id: int) -> QuerySet[Meter]:
     """Active meters of a premises, each annotated with its latest current reading (one query)."""
-    last = Reading.objects.filter(meter=OuterRef("pk"), status__in=CURRENT_STATUSES).order_by(
-        "-period", "-id"
-    )
+    last = Reading.objects.filter(meter=OuterRef("pk"), status__in=CURRENT_STATUSES).order_by("-period", "-id")
     return (
         Meter.objects.filter(premises_id=premises_id, status=MeterStatus.ACTIVE)
         .select_related("service")

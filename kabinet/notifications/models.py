@@ -37,9 +37,7 @@ class OutboxStatus(models.TextChoices):
 
 class OutboxMessage(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
-    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(_("kind"), max_length=30, choices=MailKind.choices)
     to = models.CharField(_("to"), max_length=254)
     user = models.ForeignKey(
@@ -56,9 +54,7 @@ class OutboxMessage(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # A retried request (double click, webhook redelivery) writes the same key: one message.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -69,9 +65,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox")
         ordering = ["-created", "-id"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="outbox_pending_idx", condition=Q(status="pending")
-            ),
+            models.Index(fields=["next_attempt_at"], name="outbox_pending_idx", condition=Q(status="pending")),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,7 @@ def portal_accesses(request: HttpRequest) -> tuple[list[AccountAccess], AccountA
         return cached
     accesses = list(accesses_for_user(request.user))
     chosen_id = request.session.get(SESSION_KEY)
-    current = next(
-        (a for a in accesses if a.account_id == chosen_id), accesses[0] if accesses else None
-    )
+    current = next((a for a in accesses if a.account_id == chosen_id), accesses[0] if accesses else None)
     request._kabinet_accesses = (accesses, current)
     return accesses, current
 

@@ -17,9 +17,7 @@ class LoginForm(forms.Form):
     remember = forms.BooleanField(label=_("Remember me on this computer"), required=False)
 
     error_messages = {
-        "invalid_login": _(
-            "The login or password is wrong. Check the keyboard layout and Caps Lock, and try again."
-        ),
+        "invalid_login": _("The login or password is wrong. Check the keyboard layout and Caps Lock, and try again."),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -33,9 +31,7 @@ class LoginForm(forms.Form):
         if identifier and password:
             self.user_cache = authenticate(self.request, username=identifier, password=password)
             if self.user_cache is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_login"], code="invalid_login"
-                )
+                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         return self.cleaned_data
 
     def get_user(self):

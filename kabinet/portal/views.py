@@ -24,9 +24,7 @@ def login(request: HttpRequest) -> HttpResponse:
         if not form.cleaned_data["remember"]:
             request.session.set_expiry(0)  # ends with the browser
         next_url = request.POST.get("next") or request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, {request.get_host()}, request.is_secure()
-        ):
+        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             return redirect(next_url)
         return redirect("portal:dashboard")
     return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
@@ -71,8 +69,6 @@ def account_choose(request: HttpRequest) -> HttpResponse:
     if any(a.account_id == chosen for a in accesses):
         request.session[SESSION_KEY] = chosen
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, request.is_secure()
-    ):
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("portal:dashboard")

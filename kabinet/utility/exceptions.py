@@ -4,9 +4,7 @@ class ApplicationError(Exception):
     The portal shows it as a form error, the API as a 4xx JSON body.
     """
 
-    def __init__(
-        self, code: str, message: str, *, field: str | None = None, extra: dict | None = None
-    ):
+    def __init__(self, code: str, message: str, *, field: str | None = None, extra: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message

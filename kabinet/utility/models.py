@@ -57,9 +57,7 @@ class UtilityProfile(models.Model):
     phone_readings = models.CharField(_("readings line"), max_length=40, blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     # Money and languages
-    currency = models.CharField(
-        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
-    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
     languages = models.CharField(
         _("languages"),
         max_length=20,
@@ -67,9 +65,7 @@ class UtilityProfile(models.Model):
         help_text=_("Comma-separated: lv, ru, en"),
     )
     # Reading window: first_day .. last_day of the month (0 = the month's last day)
-    reading_window_first_day = models.PositiveSmallIntegerField(
-        _("reading window: first day"), default=27
-    )
+    reading_window_first_day = models.PositiveSmallIntegerField(_("reading window: first day"), default=27)
     reading_window_last_day = models.PositiveSmallIntegerField(
         _("reading window: last day"), default=0, help_text=_("0 means the last day of the month")
     )
@@ -78,9 +74,7 @@ class UtilityProfile(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("3.00"),
-        help_text=_(
-            "A reading whose consumption exceeds the recent average this many times asks for confirmation"
-        ),
+        help_text=_("A reading whose consumption exceeds the recent average this many times asks for confirmation"),
     )
     # Billing calendar
     invoice_day = models.PositiveSmallIntegerField(_("invoice day"), default=10)
@@ -92,19 +86,11 @@ class UtilityProfile(models.Model):
         choices=RegistrationMode.choices,
         default=RegistrationMode.SELF_SERVICE,
     )
-    reset_by_account_and_phone = models.BooleanField(
-        _("password reset by account number and phone"), default=False
-    )
+    reset_by_account_and_phone = models.BooleanField(_("password reset by account number and phone"), default=False)
     # Missing readings (RF Government Decree 354, p. 59-60)
-    average_history_months = models.PositiveSmallIntegerField(
-        _("months of history to average"), default=6
-    )
-    average_min_months = models.PositiveSmallIntegerField(
-        _("minimum months of history (newer meter)"), default=3
-    )
-    average_max_periods = models.PositiveSmallIntegerField(
-        _("periods billed by average"), default=6
-    )
+    average_history_months = models.PositiveSmallIntegerField(_("months of history to average"), default=6)
+    average_min_months = models.PositiveSmallIntegerField(_("minimum months of history (newer meter)"), default=3)
+    average_max_periods = models.PositiveSmallIntegerField(_("periods billed by average"), default=6)
     average_max_periods_failed = models.PositiveSmallIntegerField(
         _("periods billed by average after a failed or expired meter"), default=3
     )
@@ -122,9 +108,7 @@ class UtilityProfile(models.Model):
         choices=PenaltyPolicy.choices,
         default=PenaltyPolicy.NONE,
     )
-    penalty_grace_days = models.PositiveSmallIntegerField(
-        _("penalty-free days after the due date"), default=30
-    )
+    penalty_grace_days = models.PositiveSmallIntegerField(_("penalty-free days after the due date"), default=30)
     penalty_daily_percent = models.DecimalField(
         _("daily penalty, % (Latvian policy)"),
         max_digits=6,
@@ -175,9 +159,7 @@ class UtilityProfile(models.Model):
         cached = _profile_cache.get("profile")
         now = time.monotonic()
         if cached is None or now - cached[1] > PROFILE_CACHE_SECONDS:
-            profile = cls.objects.filter(pk=1).first() or cls(
-                pk=1, name="Kabinet", short_name="Kabinet"
-            )
+            profile = cls.objects.filter(pk=1).first() or cls(pk=1, name="Kabinet", short_name="Kabinet")
             _profile_cache["profile"] = (profile, now)
             return profile
         return cached[0]
@@ -261,17 +243,11 @@ class Service(models.Model):
         _("short names"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "Comma-separated words customers use for it in e-mail and SMS (ХВС, auksts, cold)"
-        ),
+        help_text=_("Comma-separated words customers use for it in e-mail and SMS (ХВС, auksts, cold)"),
     )
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
-    basis = models.CharField(
-        _("charged"), max_length=20, choices=Basis.choices, default=Basis.METERED
-    )
-    vat_rate = models.DecimalField(
-        _("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0")
-    )
+    basis = models.CharField(_("charged"), max_length=20, choices=Basis.choices, default=Basis.METERED)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
     # Precision of readings: whole numbers (0) with the fraction dropped, or up to 3 decimals.
     reading_decimals = models.PositiveSmallIntegerField(_("reading decimals kept"), default=3)
     # A service billed on other services' volume (sewerage = cold + hot water).
@@ -283,9 +259,7 @@ class Service(models.Model):
         verbose_name=_("billed on the volume of"),
     )
     # Meters of this service must be verified this many years after the last verification.
-    verification_interval_years = models.PositiveSmallIntegerField(
-        _("verification interval, years"), default=6
-    )
+    verification_interval_years = models.PositiveSmallIntegerField(_("verification interval, years"), default=6)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -294,12 +268,8 @@ class Service(models.Model):
         verbose_name_plural = _("services")
         ordering = ["sort_order", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(reading_decimals__lte=3), name="service_reading_decimals_lte_3"
-            ),
-            models.CheckConstraint(
-                condition=Q(vat_rate__gte=0, vat_rate__lt=100), name="service_vat_rate_range"
-            ),
+            models.CheckConstraint(condition=Q(reading_decimals__lte=3), name="service_reading_decimals_lte_3"),
+            models.CheckConstraint(condition=Q(vat_rate__gte=0, vat_rate__lt=100), name="service_vat_rate_range"),
         ]
 
     def __str__(self) -> str:

@@ -95,9 +95,7 @@ def test_it_switches_between_own_premises(client, personas):
     assert '<h1 id="summary-h">Saules iela 14-3, Daugavpils</h1>' in page
 
 
-@pytest.mark.parametrize(
-    "language,word", [("ru", "Счётчики"), ("lv", "Skaitītāji"), ("en", "Meters")]
-)
+@pytest.mark.parametrize("language,word", [("ru", "Счётчики"), ("lv", "Skaitītāji"), ("en", "Meters")])
 def test_it_speaks_the_chosen_language(client, personas, language, word):
     client.force_login(personas.alice)
     client.post(reverse("set_language"), {"language": language, "next": "/"})

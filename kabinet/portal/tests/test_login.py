@@ -4,9 +4,7 @@ from kabinet.customers.models import User
 
 
 def test_it_logs_in_with_email(client, personas, password):
-    response = client.post(
-        reverse("portal:login"), {"identifier": "alice@example.com", "password": password}
-    )
+    response = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": password})
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("portal:dashboard")
 
@@ -24,35 +22,22 @@ def test_it_logs_in_with_client_code(client, personas, password):
 
 
 def test_it_refuses_a_wrong_password_with_a_clear_message(client, personas):
-    response = client.post(
-        reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"}
-    )
+    response = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"})
     assert response.status_code == 200
     assert "login or password is wrong" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_it_answers_unknown_logins_exactly_like_wrong_passwords(client, personas):
-    wrong = client.post(
-        reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"}
-    )
-    unknown = client.post(
-        reverse("portal:login"), {"identifier": "nobody@example.com", "password": "nope"}
-    )
-    strip = lambda r: (
-        r.content.decode().replace("alice@example.com", "X").replace("nobody@example.com", "X")
-    )  # noqa: E731
-    assert (
-        strip(wrong).split("csrfmiddlewaretoken")[0]
-        == strip(unknown).split("csrfmiddlewaretoken")[0]
-    )
+    wrong = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"})
+    unknown = client.post(reverse("portal:login"), {"identifier": "nobody@example.com", "password": "nope"})
+    strip = lambda r: r.content.decode().replace("alice@example.com", "X").replace("nobody@example.com", "X")  # noqa: E731
+    assert strip(wrong).split("csrfmiddlewaretoken")[0] == strip(unknown).split("csrfmiddlewaretoken")[0]
 
 
 def test_it_refuses_an_inactive_login(client, personas, password):
     User.objects.filter(pk=personas.alice.pk).update(is_active=False)
-    response = client.post(
-        reverse("portal:login"), {"identifier": "alice@example.com", "password": password}
-    )
+    response = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": password})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
