@@ -83,9 +83,6 @@ class MessageAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
         obj.refresh_from_db()
 
-    def save_related(self, request, form, formsets, change):
-        pass
-
     @admin.action(description=_("Close the selected conversations"))
     def close(self, request, queryset):
         for message in queryset:

@@ -152,6 +152,21 @@ class RequestWorkForm(forms.ModelForm):
         if obj.pk:
             self.fields["technician"].initial = obj.assigned_to_id
 
+    def clean(self):
+        # Point at the missing field before anything is saved; the services check again.
+        data = super().clean()
+        status = data.get("new_status")
+        work = self.instance.category.meter_work if self.instance.pk else ""
+        if status == RequestStatus.SCHEDULED and not data.get("scheduled_at"):
+            self.add_error("scheduled_at", _("Give the date and time of the visit."))
+        if status == RequestStatus.REJECTED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for rejection."))
+        if status == RequestStatus.DONE and work == "replacement" and not data.get("new_serial"):
+            self.add_error("new_serial", _("Enter the new meter's serial number."))
+        if status == RequestStatus.DONE and work == "sealing" and not data.get("seal_number"):
+            self.add_error("seal_number", _("Enter the seal number."))
+        return data
+
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(admin.ModelAdmin):
@@ -300,9 +315,6 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         obj.refresh_from_db()
-
-    def save_related(self, request, form, formsets, change):
-        pass  # inlines are read-only
 
     def _bulk_status(self, request, queryset, status):
         done = 0
