@@ -247,7 +247,7 @@ def request_set_status(
 ) -> ServiceRequest:
     """Move a request along the pipeline, or refuse with ApplicationError and change nothing."""
     now = now or timezone.now()
-    req = ServiceRequest.objects.select_for_update().select_related("category", "meter").get(pk=request.pk)
+    req = ServiceRequest.objects.select_for_update(of=("self",)).select_related("category", "meter").get(pk=request.pk)
     old = req.status
     if status not in RequestStatus.values or status not in TRANSITIONS[old]:
         raise ApplicationError(
@@ -379,7 +379,7 @@ def meter_work_apply(*, meter: Meter, work: str, update: MeterUpdate, actor, now
     """Update a meter after verification, sealing or replacement (kabinet.meters has no
     such service yet; this is the one door for it until it does)."""
     today = timezone.localdate(now) if now else timezone.localdate()
-    meter = Meter.objects.select_for_update().select_related("service").get(pk=meter.pk)
+    meter = Meter.objects.select_for_update(of=("self",)).select_related("service").get(pk=meter.pk)
     if work == MeterWork.VERIFICATION:
         verified_on = update.verified_on or today
         if verified_on > today:
