@@ -2,6 +2,7 @@
 customer's own conversations with the utility."""
 
 import time
+import uuid
 
 from django import forms
 from django.contrib import messages
@@ -54,10 +55,12 @@ class ReceptionForm(forms.Form):
     # The trap and the time stamp.
     website = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"))
     token = forms.CharField(required=False, widget=forms.HiddenInput)
+    submit_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.logged_in = bool(user and user.is_authenticated)
+        self.fields["submit_key"].initial = uuid.uuid4().hex
         if self.logged_in:
             for name in ("name", "email", "website", "token"):
                 del self.fields[name]
@@ -108,6 +111,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
                     phone=data.get("phone", ""),
                     user=request.user,
                     ip=_client_ip(request),
+                    submit_key=data.get("submit_key") or None,
                 )
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -1,5 +1,7 @@
 """Portal pages for service requests: list, file a new one, follow it, rate or reopen it."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,6 +59,7 @@ class RequestForm(forms.Form):
         required=False,
         help_text=gettext_lazy("For example: weekdays after 17:00"),
     )
+    submit_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     photos = MultipleFileField(
         label=gettext_lazy("Photos"),
         required=False,
@@ -97,7 +100,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
         .select_related("service", "premises__building")
         .order_by("premises_id", "service__sort_order", "serial_number")
     )
-    initial = {"account": current.account_id, "phone": request.user.phone or current.account.customer.phone}
+    initial = {
+        "account": current.account_id,
+        "phone": request.user.phone or current.account.customer.phone,
+        "submit_key": uuid.uuid4().hex,
+    }
     wanted_meter = request.GET.get("meter", "")
     meter = next((m for m in meters if str(m.pk) == wanted_meter), None)
     if meter is not None:
@@ -130,6 +137,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
                 preferred_time=data["preferred_time"],
                 photos=data["photos"],
+                submit_key=data["submit_key"],
             )
         except ApplicationError as exc:
             _form_error(form, exc)

@@ -66,6 +66,8 @@ class Message(models.Model):
     created = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The form's one-time key: a double click or a resent form sends one message, not two.
+    submit_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("reception message")

@@ -46,8 +46,14 @@ def reception_message_send(
     phone: str = "",
     user=None,
     ip: str | None = None,
+    submit_key: str | None = None,
 ) -> Message:
-    """A message to the utility. A logged-in customer's name and e-mail come from the login."""
+    """A message to the utility. A logged-in customer's name and e-mail come from the login.
+    A repeated submit_key (double click, resent form) returns the message already sent."""
+    if submit_key:
+        existing = Message.objects.filter(submit_key=submit_key).first()
+        if existing:
+            return existing
     if kind not in MessageKind.values:
         raise ApplicationError("bad_kind", _("Choose what you are writing about."), field="kind")
     if user is not None and user.is_authenticated:
@@ -71,6 +77,7 @@ def reception_message_send(
         user=user,
         customer_id=getattr(user, "customer_id", None),
         ip=ip,
+        submit_key=submit_key or None,
     )
     event_record(kind="reception.received", actor=user, obj=message, ip=ip, data={"kind": kind})
     return message

@@ -146,6 +146,8 @@ class ServiceRequest(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True, max_length=2000)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # The form's one-time key: a double click or a resent form files one request, not two.
+    submit_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("service request")

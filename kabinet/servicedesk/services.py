@@ -181,10 +181,16 @@ def request_file(
     preferred_time: str = "",
     meter: Meter | None = None,
     photos=(),
+    submit_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """A customer files a request for one of their accounts' premises."""
+    """A customer files a request for one of their accounts' premises. A repeated
+    submit_key (double click, resent form) returns the request already filed."""
     now = now or timezone.now()
+    if submit_key:
+        existing = ServiceRequest.objects.filter(submit_key=submit_key, created_by=user).first()
+        if existing:
+            return existing
     if not user_can_use_account(user, account):
         raise ApplicationError("not_your_account", _("You cannot file a request for these premises."), field="account")
     if not category.active:
@@ -212,6 +218,7 @@ def request_file(
         created=now,
         due_at=now + dt.timedelta(hours=category.deadline_hours),
         created_by=user,
+        submit_key=submit_key or None,
     )
     _photos_save(req, checked)
     StatusChange.objects.create(request=req, created=now, from_status="", to_status=RequestStatus.NEW, actor=user)

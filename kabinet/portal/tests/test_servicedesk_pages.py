@@ -208,3 +208,15 @@ def test_it_speaks_the_chosen_language(client, personas, language, word):
     client.cookies["django_language"] = language
     client.force_login(personas.alice)
     assert word in client.get(reverse("portal:requests")).content.decode()
+
+
+def test_a_double_click_files_one_request(client, personas):
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:request-new")).content.decode()
+    assert 'name="submit_key"' in page
+    data = form_data(personas, submit_key="k-123")
+    first = client.post(reverse("portal:request-new"), data)
+    second = client.post(reverse("portal:request-new"), data)
+    assert ServiceRequest.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    assert OutboxMessage.objects.count() == 1

@@ -146,3 +146,11 @@ def test_a_closed_conversation_takes_no_more_replies(client, personas):
     response = client.post(reverse("portal:reception-reply", args=[message.pk]), {"text": "x"}, follow=True)
     assert "This conversation is closed." in response.content.decode()
     assert Reply.objects.count() == 0
+
+
+def test_a_double_click_sends_one_message(client, personas):
+    client.force_login(personas.alice)
+    data = {"kind": "question", "subject": "Q", "text": "Why?", "submit_key": "k-1"}
+    client.post(reverse("portal:contacts"), data)
+    client.post(reverse("portal:contacts"), data)
+    assert Message.objects.count() == 1
