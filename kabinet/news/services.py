@@ -82,3 +82,14 @@ def outage_notify(*, outage: Outage, actor, now: dt.datetime | None = None) -> i
     Outage.objects.filter(pk=outage.pk).update(notified_at=now)
     event_record(kind="outage.notified", actor=actor, obj=outage, data={"queued": queued})
     return queued
+
+
+def outages_notify_pending(*, actor=None, now: dt.datetime | None = None) -> int:
+    """E-mail every published, current outage nobody has been told about yet (the periodic
+    run and `manage.py send_outage_notices`). Safe to re-run. Returns the messages queued."""
+    now = now or timezone.now()
+    queued = 0
+    pending = Outage.objects.current(now).filter(notified_at__isnull=True, starts_at__gt=now - dt.timedelta(days=1))
+    for outage in pending.select_related("service"):
+        queued += outage_notify(outage=outage, actor=actor, now=now)
+    return queued

@@ -198,3 +198,47 @@ def test_the_outage_feed_is_valid_atom(client, personas):
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == 1 and "Night works" in entries[0].findtext(f"{ATOM}title")
     assert root.findtext(f"{ATOM}id") and entries[0].findtext(f"{ATOM}updated")
+
+
+def test_the_periodic_run_announces_each_outage_once(personas):
+    from django.core.management import call_command
+
+    make_outage(personas, streets=["Saules iela"], title="Announced once")
+    make_outage(personas, streets=["Saules iela"], title="Draft", published=False)
+    call_command("send_outage_notices")
+    call_command("send_outage_notices")
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == ["alice@example.com"]
+    assert "Announced once" in OutboxMessage.objects.get().body_text
+
+
+def test_subjects_are_plain_text(personas):
+    outage = make_outage(personas, streets=["Saules iela"], title="x")
+    personas.services["cold_water"].name_en = "Cold & hot"
+    personas.services["cold_water"].name_lv = "Auksts & karsts"
+    personas.services["cold_water"].save()
+    outage.refresh_from_db()
+    outage_notify(outage=outage, actor=None)
+    assert "&amp;" not in OutboxMessage.objects.get().subject
+
+
+def test_the_back_office_refuses_a_fake_news_image(client, personas, private_media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(personas.carol)
+    now = timezone.localtime()
+    data = {
+        "title": "With a fake picture",
+        "body": "x",
+        "publish_at_0": now.strftime("%Y-%m-%d"),
+        "publish_at_1": now.strftime("%H:%M:%S"),
+        "image": SimpleUploadedFile("cat.png", b"MZ\x90\x00 an exe", content_type="image/png"),
+    }
+    response = client.post(reverse("admin:news_news_add"), data)
+    assert response.status_code == 200 and "must be a JPEG or PNG" in response.content.decode()
+    assert not News.objects.exists()
+    data["image"] = SimpleUploadedFile("cat.png", png_bytes(), content_type="image/png")
+    response = client.post(reverse("admin:news_news_add"), data)
+    assert response.status_code == 302
+    item = News.objects.get()
+    assert item.image_type == "image/png" and item.created_by == personas.carol
+    assert client.get(reverse("portal:news-image", args=[item.pk])).status_code == 200
