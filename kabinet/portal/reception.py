@@ -33,7 +33,7 @@ def form_token(now: float | None = None) -> str:
 
 
 class ReceptionForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("I am writing with"), choices=MessageKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Type of message"), choices=MessageKind.choices)
     name = forms.CharField(
         label=gettext_lazy("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
