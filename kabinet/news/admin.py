@@ -67,7 +67,7 @@ class OutageAdmin(admin.ModelAdmin):
     list_filter = ["kind", "service", "published", "cancelled", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "streets__street", "buildings__street"]
     list_select_related = ["service"]
-    filter_horizontal = ["buildings"]
+    autocomplete_fields = ["buildings"]  # a city has thousands of houses: search, not a list
     inlines = [OutageStreetInline]
     readonly_fields = ["notified_at", "created_by"]
     fields = [

@@ -62,7 +62,14 @@ class ReceptionForm(forms.Form):
         self.logged_in = bool(user and user.is_authenticated)
         self.fields["submit_key"].initial = uuid.uuid4().hex
         if self.logged_in:
-            for name in ("name", "email", "website", "token"):
+            # A login needs no anti-spam; name and e-mail come from it when it has them
+            # (staff-made logins may have no e-mail: then the answer address is asked for).
+            drop = ["website", "token"]
+            if user.get_full_name():
+                drop.append("name")
+            if user.email:
+                drop.append("email")
+            for name in drop:
                 del self.fields[name]
         else:
             self.fields["token"].initial = form_token()

@@ -57,7 +57,7 @@ def reception_message_send(
     if kind not in MessageKind.values:
         raise ApplicationError("bad_kind", _("Choose what you are writing about."), field="kind")
     if user is not None and user.is_authenticated:
-        name = name or user.get_full_name() or user.email
+        name = user.get_full_name() or name
         email = user.email or email
     else:
         user = None

@@ -220,3 +220,13 @@ def test_a_double_click_files_one_request(client, personas):
     assert ServiceRequest.objects.count() == 1
     assert first["Location"] == second["Location"]
     assert OutboxMessage.objects.count() == 1
+
+
+def test_the_dashboard_offers_verification_for_a_meter_due(client, personas):
+    personas.alice_hot.verified_on = dt.date(2019, 1, 1)
+    personas.alice_hot.verification_due = dt.date(2023, 1, 1)
+    personas.alice_hot.save()
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert f"{reverse('portal:request-new')}?meter={personas.alice_hot.pk}" in page
+    assert f"?meter={personas.alice_cold.pk}" not in page  # due in 2028: nothing to ask yet

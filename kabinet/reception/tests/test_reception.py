@@ -154,3 +154,16 @@ def test_a_double_click_sends_one_message(client, personas):
     client.post(reverse("portal:contacts"), data)
     client.post(reverse("portal:contacts"), data)
     assert Message.objects.count() == 1
+
+
+def test_a_login_without_e_mail_is_asked_for_the_answer_address(client, ru_personas):
+    from kabinet.customers.models import User
+
+    user = User.objects.create_user(username="300001", password="x", customer=ru_personas.alice_customer)
+    client.force_login(user)
+    page = client.get(reverse("portal:contacts")).content.decode()
+    assert 'name="email"' in page and 'name="name"' in page and 'name="website"' not in page
+    data = {"kind": "question", "name": "Алиса", "email": "alisa@example.com", "subject": "Q", "text": "?"}
+    client.post(reverse("portal:contacts"), data)
+    message = Message.objects.get()
+    assert message.email == "alisa@example.com" and message.user == user
