@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "kabinet.meters",
     "kabinet.billing",
     "kabinet.payments",
+    "kabinet.servicedesk",
+    "kabinet.news",
+    "kabinet.reception",
     "kabinet.portal",
     "kabinet.api",
 ]
