@@ -9,7 +9,7 @@ from django.urls import reverse
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.customers.models import AccessRole, AccountAccess, Invitation, User
 from kabinet.notifications.services import outbox_send_due
-from kabinet.test import PASSWORD, make_account, mail_links
+from kabinet.test import PASSWORD, mail_links, make_account
 from kabinet.utility.models import Event, Service
 
 NEW_PASSWORD = "violet-kettle-harbour-42"
