@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kabinet.customers.backends import user_for_identifier
 from kabinet.customers.models import (
@@ -256,7 +257,7 @@ def user_activate(*, token: str, password: str | None = None, ip: str | None = N
     return user
 
 
-CODE_REFUSED = _("The login or the activation code is wrong, or the code has expired or been used.")
+CODE_REFUSED = gettext_lazy("The login or the activation code is wrong, or the code has expired or been used.")
 
 
 @transaction.atomic
@@ -440,7 +441,7 @@ def email_change_confirm(*, token: str, ip: str | None = None) -> User:
 
 # --- several premises, co-users ---------------------------------------------------------
 
-PREMISES_REFUSED = _(
+PREMISES_REFUSED = gettext_lazy(
     "We could not add these premises: the account number and the invoice details do not match. "
     "If the premises belong to another customer, ask the account holder to invite you."
 )

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher, make_password
 from django.core.cache import cache
+from django.utils import translation
 
 from kabinet.customers import throttle as t
 from kabinet.customers.tokens import (
@@ -109,7 +110,7 @@ def test_the_throttle_counts_per_key_and_forgets_after_its_window():
     with time_machine.travel(dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC), tick=False):
         for _ in range(t.LOGIN_ID.attempts):
             t.throttle_hit(t.LOGIN_ID, "Alice@Example.com ")
-        with pytest.raises(ApplicationError) as exc:
+        with pytest.raises(ApplicationError) as exc, translation.override("en"):
             t.throttle_check((t.LOGIN_ID, "alice@example.com"))
         assert exc.value.code == "throttled" and "15 minutes" in exc.value.message
         t.throttle_check((t.LOGIN_ID, "bob@example.com"), (t.LOGIN_IP, "127.0.0.1"))

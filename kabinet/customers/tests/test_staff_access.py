@@ -36,6 +36,13 @@ def _clean_cache():
 
 @pytest.fixture
 def client(client):
+    logout = client.logout
+
+    def logout_in_english():
+        logout()  # drops every cookie, the language's too
+        client.cookies["django_language"] = "en"
+
+    client.logout = logout_in_english
     client.cookies["django_language"] = "en"
     return client
 
@@ -158,7 +165,9 @@ def test_the_customer_record_shows_logins_and_sent_mail(client, personas, jan):
     open_access(client, jan, method="email", email="janis@example.com")
     page = client.get(reverse("admin:customers_customer_change", args=[jan.pk])).content.decode()
     assert "janis@example.com" in page and "waiting for activation" in page
-    assert "your customer portal login" in page  # the e-mail's subject
+    subject = OutboxMessage.objects.get(customer_id=jan.pk).subject
+    assert "klientu portāla lietotājs" in subject  # in the customer's language
+    assert subject in page
     listing = client.get(reverse("admin:notifications_outboxmessage_changelist") + f"?customer_id={jan.pk}")
     assert listing.status_code == 200 and "janis@example.com" in listing.content.decode()
     other = client.get(
