@@ -22,9 +22,9 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Bank", {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
+        (_("Bank"), {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
         (
-            "Contacts",
+            _("Contacts"),
             {
                 "fields": [
                     "address",
@@ -37,15 +37,15 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Money and languages", {"fields": ["currency", "languages"]}),
+        (_("Money and languages"), {"fields": ["currency", "languages"]}),
         (
-            "Readings",
+            _("Readings"),
             {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]},
         ),
-        ("Billing", {"fields": ["invoice_day", "payment_due_day"]}),
-        ("Access", {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
+        (_("Billing"), {"fields": ["invoice_day", "payment_due_day"]}),
+        (_("Access"), {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
         (
-            "Missing readings",
+            _("Missing readings"),
             {
                 "fields": [
                     "average_enabled",
@@ -58,7 +58,7 @@ class UtilityProfileAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Penalties",
+            _("Penalties"),
             {
                 "fields": [
                     "penalty_policy",
