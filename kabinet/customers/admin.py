@@ -33,6 +33,7 @@ from kabinet.customers.models import (
     RegistrationApplication,
     User,
 )
+from kabinet.customers.throttle import client_ip
 from kabinet.customers.tokens import CODE_VALID_DAYS
 from kabinet.notifications.models import OutboxMessage
 from kabinet.utility.exceptions import ApplicationError
@@ -161,6 +162,7 @@ class CustomerAdmin(admin.ModelAdmin):
                     method=form.cleaned_data["method"],
                     email=form.cleaned_data["email"],
                     actor=request.user,
+                    ip=client_ip(request),
                 )
             except ApplicationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -233,17 +235,19 @@ class AccountAccessAdmin(admin.ModelAdmin):
         return [*self.readonly_fields, "user", "account"] if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        access = services.access_grant(user=obj.user, account=obj.account, role=obj.role, actor=request.user)
+        access = services.access_grant(
+            user=obj.user, account=obj.account, role=obj.role, actor=request.user, ip=client_ip(request)
+        )
         obj.pk = access.pk
 
     def delete_model(self, request, obj):
-        services.access_revoke(access=obj, actor=request.user)
+        services.access_revoke(access=obj, actor=request.user, ip=client_ip(request))
 
     @admin.action(description=_("Revoke the selected access"), permissions=["delete"])
     def revoke_selected(self, request, queryset):
         count = 0
         for access in queryset.select_related("user", "account__premises__building"):
-            services.access_revoke(access=access, actor=request.user)
+            services.access_revoke(access=access, actor=request.user, ip=client_ip(request))
             count += 1
         self.message_user(request, gettext("Access revoked: %(count)d.") % {"count": count})
 
@@ -345,7 +349,7 @@ class RegistrationApplicationAdmin(admin.ModelAdmin):
     def approve_selected(self, request, queryset):
         for application in queryset.select_related("customer"):
             try:
-                services.application_approve(application=application, actor=request.user)
+                services.application_approve(application=application, actor=request.user, ip=client_ip(request))
             except ApplicationError as exc:
                 self.message_user(request, f"{application}: {exc.message}", messages.ERROR)
             else:
@@ -358,7 +362,10 @@ class RegistrationApplicationAdmin(admin.ModelAdmin):
             for application in queryset:
                 try:
                     services.application_reject(
-                        application=application, reason=form.cleaned_data["reason"], actor=request.user
+                        application=application,
+                        reason=form.cleaned_data["reason"],
+                        actor=request.user,
+                        ip=client_ip(request),
                     )
                 except ApplicationError as exc:
                     self.message_user(request, f"{application}: {exc.message}", messages.ERROR)
@@ -415,4 +422,4 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Withdraw the selected invitations"), permissions=["delete"])
     def revoke_selected(self, request, queryset):
         for invitation in queryset.select_related("account"):
-            services.invitation_revoke(invitation=invitation, actor=request.user)
+            services.invitation_revoke(invitation=invitation, actor=request.user, ip=client_ip(request))

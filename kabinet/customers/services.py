@@ -646,7 +646,14 @@ class OpenMethod:
 
 @transaction.atomic
 def access_open(
-    *, customer: Customer, method: str, email: str = "", actor: User, language: str | None = None
+    *,
+    customer: Customer,
+    method: str,
+    email: str = "",
+    phone: str = "",
+    actor: User,
+    language: str | None = None,
+    ip: str | None = None,
 ) -> tuple[User, str | None]:
     """Open portal access for a customer: a printed letter with a one-time code, or an
     e-mailed set-password link. Returns the login and, for a letter, the code in clear."""
@@ -679,6 +686,8 @@ def access_open(
         user.set_unusable_password()
     if email:
         user.email = email
+    if phone:
+        user.phone = phone.strip()[:30]
     user.language = language
     user.is_active = False
     user.activation_pending = True
@@ -764,7 +773,7 @@ def application_submit(
 
 
 @transaction.atomic
-def application_approve(*, application: RegistrationApplication, actor: User) -> User:
+def application_approve(*, application: RegistrationApplication, actor: User, ip: str | None = None) -> User:
     application = RegistrationApplication.objects.select_for_update().get(pk=application.pk)
     if application.customer_id is None:
         raise ApplicationError("no_customer", _("Choose the customer this application is for before approving it."))
@@ -773,17 +782,21 @@ def application_approve(*, application: RegistrationApplication, actor: User) ->
         customer=application.customer,
         method=OpenMethod.EMAIL,
         email=application.email,
+        phone=application.phone,
         actor=actor,
         language=application.language,
+        ip=ip,
     )
     application.user = user
     application.save()
-    event_record(kind="application.approved", actor=actor, obj=application)
+    event_record(kind="application.approved", actor=actor, obj=application, ip=ip)
     return user
 
 
 @transaction.atomic
-def application_reject(*, application: RegistrationApplication, reason: str, actor: User) -> None:
+def application_reject(
+    *, application: RegistrationApplication, reason: str, actor: User, ip: str | None = None
+) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("reason_required", _("Give the reason for the rejection."), field="reason")
@@ -798,7 +811,7 @@ def application_reject(*, application: RegistrationApplication, reason: str, act
         customer_id=application.customer_id,
         application=application,
     )
-    event_record(kind="application.rejected", actor=actor, obj=application, data={"reason": reason})
+    event_record(kind="application.rejected", actor=actor, obj=application, ip=ip, data={"reason": reason})
 
 
 # --- the audit of logins ----------------------------------------------------------------

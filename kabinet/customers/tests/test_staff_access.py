@@ -236,6 +236,8 @@ def test_an_application_is_approved_and_the_customer_sets_a_password(client, by_
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED and application.decided_by == by_application.carol
+    assert application.user.phone == "+371 20000000"  # for a reset by account number and phone
+    assert Event.objects.get(kind="access.opened").ip == "127.0.0.1"
     link = next(u for u in mail_links(sent_mail_to("janis@example.com")[-1].body) if "/activate/" in u)
     client.logout()
     client.post(link, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD})

@@ -21,9 +21,7 @@ def unregistered_customer() -> dict:
     installed, the same details built with kabinet.test helpers."""
     if "seed_demo" in get_commands():
         out = io.StringIO()
-        call_command("seed_demo", "--if-empty", "--preset", "lv", "--accounts", "30", stdout=out)
-        out = io.StringIO()
-        call_command("seed_demo", "--json", stdout=out)
+        call_command("seed_demo", "--if-empty", "--json", "--preset", "lv", "--accounts", "30", stdout=out)
         details = json.loads(out.getvalue())["unregistered"]
         if not details.get("email"):
             details["email"] = "new.customer@example.com"
