@@ -34,6 +34,8 @@ PREMISES_IP = Limit("premises:ip", 30, 60 * 60)
 CODE_ID = Limit("code:id", 5, 60 * 60)
 CODE_IP = Limit("code:ip", 20, 60 * 60)
 APPLICATION_IP = Limit("application:ip", 10, 60 * 60)
+# A stolen session must not become a way to guess the password (change password / e-mail).
+PASSWORD_CHECK = Limit("password-check:user", 5, 15 * 60)
 
 
 def _key(limit: Limit, value: str) -> str:

@@ -345,9 +345,27 @@ def _people(current: AccountAccess) -> dict:
     return {"others": list(others), "invitations": list(invitations), "invite_form": f.InviteForm()}
 
 
+def _password_guard(request: HttpRequest, template: str, form_class) -> HttpResponse | None:
+    """The 429 page once a logged-in session has typed a wrong current password too often."""
+    try:
+        t.throttle_check((t.PASSWORD_CHECK, str(request.user.pk)))
+    except ApplicationError as exc:
+        return _throttled(request, template, {"form": form_class()}, exc)
+    return None
+
+
+def _password_failed(request: HttpRequest, exc: ApplicationError) -> None:
+    if exc.code == "wrong_password":
+        t.throttle_hit(t.PASSWORD_CHECK, str(request.user.pk))
+
+
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = f.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and (
+        blocked := _password_guard(request, T + "password_change.html", f.PasswordChangeForm)
+    ):
+        return blocked
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -355,6 +373,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=request.user, old_password=d["old_password"], new_password=d["password"], ip=client_ip(request)
             )
         except ApplicationError as exc:
+            _password_failed(request, exc)
             _field_error(form, exc)
         else:
             update_session_auth_hash(request, user)  # stay logged in here; other sessions end
@@ -366,6 +385,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
     form = f.EmailChangeForm(request.POST or None)
+    if request.method == "POST" and (blocked := _password_guard(request, T + "email_change.html", f.EmailChangeForm)):
+        return blocked
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -373,6 +394,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
                 user=request.user, new_email=d["email"], password=d["password"], ip=client_ip(request)
             )
         except ApplicationError as exc:
+            _password_failed(request, exc)
             _field_error(form, exc)
         else:
             messages.success(

@@ -408,3 +408,25 @@ def test_the_access_page_query_count_is_bounded(client, personas, django_assert_
     with django_assert_max_num_queries(8):
         page = client.get(reverse("portal:access")).content.decode()
     assert "t14@example.com" in page and "i14@example.com" in page
+
+
+def test_a_session_cannot_guess_the_password_through_the_change_forms(client, personas):
+    client.force_login(personas.alice)
+    for n in range(3):
+        client.post(
+            reverse("portal:password-change"),
+            {"old_password": f"guess{n}", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+    for n in range(2):
+        client.post(reverse("portal:email-change"), {"email": "a9@example.com", "password": f"guess{n}"})
+    response = client.post(
+        reverse("portal:password-change"),
+        {"old_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 429
+    assert (
+        client.post(reverse("portal:email-change"), {"email": "a9@example.com", "password": PASSWORD}).status_code
+        == 429
+    )
+    personas.alice.refresh_from_db()
+    assert personas.alice.check_password(PASSWORD)
