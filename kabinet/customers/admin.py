@@ -5,6 +5,8 @@ opening access at the counter (letter with a one-time code, or a set-password e-
 deciding registration applications, granting and revoking account access.
 """
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -14,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -279,10 +281,7 @@ class OpenAccessForm(forms.Form):
 def activation_letter_pdf(request, *, customer: Customer, user: User, code: str) -> HttpResponse:
     from weasyprint import HTML
 
-    with_lang = customer.language or "lv"
-    from django.utils import translation
-
-    with translation.override(with_lang):
+    with translation.override(customer.language or "lv"):
         html = render_to_string(
             "admin/customers/activation_letter.html",
             {
@@ -290,7 +289,7 @@ def activation_letter_pdf(request, *, customer: Customer, user: User, code: str)
                 "customer": customer,
                 "accounts": customer.accounts.filter(closed_on__isnull=True).select_related("premises__building"),
                 "code": code,
-                "valid_until": timezone.localdate() + timezone.timedelta(days=CODE_VALID_DAYS),
+                "valid_until": timezone.localdate() + dt.timedelta(days=CODE_VALID_DAYS),
                 "site_url": request.build_absolute_uri("/").rstrip("/"),
             },
         )
