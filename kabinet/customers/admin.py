@@ -281,7 +281,7 @@ class OpenAccessForm(forms.Form):
 def activation_letter_pdf(request, *, customer: Customer, user: User, code: str) -> HttpResponse:
     from weasyprint import HTML
 
-    with translation.override(customer.language or "lv"):
+    with translation.override(services.customer_language(customer)):
         html = render_to_string(
             "admin/customers/activation_letter.html",
             {

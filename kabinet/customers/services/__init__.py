@@ -9,7 +9,7 @@ on whether a client code, account or e-mail exists; what happens is told only to
 owner of the e-mail address. They also do the same password hashing on every path.
 """
 
-from kabinet.customers.services._common import InvoiceProof, proof_amount, proof_normalise
+from kabinet.customers.services._common import InvoiceProof, customer_language, proof_amount, proof_normalise
 from kabinet.customers.services.audit import login_failed_record, login_succeeded_record
 from kabinet.customers.services.passwords import (
     email_change_confirm,
@@ -59,6 +59,7 @@ __all__ = [
     "application_reject",
     "application_submit",
     "code_activate",
+    "customer_language",
     "email_change_confirm",
     "email_change_request",
     "invitation_accept",

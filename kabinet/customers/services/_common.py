@@ -34,6 +34,12 @@ InvoiceProof = Callable[[Sequence[int], str], bool]
 # --- small helpers -------------------------------------------------------------------
 
 
+def customer_language(customer: Customer) -> str:
+    """The customer's language if the utility speaks it, else the utility's first language."""
+    codes = UtilityProfile.get().language_codes or ["lv"]
+    return customer.language if customer.language in codes else codes[0]
+
+
 def _language(language: str | None = None) -> str:
     return (language or translation.get_language() or "lv")[:2]
 

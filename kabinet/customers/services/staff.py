@@ -21,6 +21,7 @@ from kabinet.customers.services._common import (
     _language,
     _mail,
     _open_accounts,
+    customer_language,
 )
 from kabinet.customers.tokens import (
     CODE_VALID_DAYS,
@@ -64,7 +65,7 @@ def access_open(
     email = (email or "").strip()
     if method == OpenMethod.EMAIL and not email:
         raise ApplicationError("email_required", _("Enter the e-mail address to send the link to."), field="email")
-    language = _language(language or customer.language)
+    language = _language(language or customer_language(customer))
     user = User.objects.filter(customer=customer, activation_pending=True).order_by("id").first()
     if email:
         owner = _email_owner(email)

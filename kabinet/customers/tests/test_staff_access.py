@@ -343,3 +343,10 @@ def test_staff_grant_access_through_the_service(client, personas):
     assert response.status_code == 302
     assert AccountAccess.objects.get(user=personas.bob, account=personas.alice_account).granted_by == personas.carol
     assert Event.objects.filter(kind="access.granted", actor=personas.carol).exists()
+
+
+def test_a_russian_utilitys_letter_is_in_russian(client, ru_personas):
+    customer, _account, _invoice = make_unregistered()
+    client.force_login(ru_personas.carol)
+    text = pdf_text(open_access(client, customer, method="letter").content)
+    assert "Код активации" in text and "Ваш логин в личном кабинете" in text
