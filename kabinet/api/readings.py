@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
 from kabinet.billing.estimate import charge_estimate
@@ -151,10 +151,10 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
         charge_estimator=charge_estimate,
     )
     if reading.status == ReadingStatus.REJECTED:
-        return 422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)}
+        return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
     ctx = receipt_context(reading, charge_estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
-    return (200 if getattr(reading, "duplicate", False) else 201), body
+    return Status(200 if getattr(reading, "duplicate", False) else 201, body)
 
 
 @router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")
