@@ -8,14 +8,17 @@ the same rules, the same receipt.
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
 from kabinet.billing.estimate import charge_estimate
-from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.inbound.services import inbound_message_process
+from kabinet.meters.inbound.sms import sms_provider
+from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import meters_visible_to, readings_history, with_last_reading
 from kabinet.meters.services import reading_period_for, reading_submit, receipt_context
 from kabinet.utility.models import UtilityProfile
@@ -161,3 +164,25 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
 def reading_list(request: HttpRequest, meter_id: int, limit: int = 60):
     meter = _my_meter(request, meter_id)
     return [_reading_out(r) for r in readings_history([meter.pk], limit=max(1, min(limit, 500)))]
+
+
+@router.post("/sms/{provider}", auth=None, include_in_schema=False)
+def sms_webhook(request: HttpRequest, provider: str):
+    """An SMS gateway delivers a customer's SMS here (see kabinet/meters/inbound/sms.py)."""
+    gateway = sms_provider(provider) if provider == settings.SMS_PROVIDER else None
+    if gateway is None:
+        raise Http404
+    params = {k: request.POST.get(k, "") for k in request.POST}
+    if not gateway.verify(url=request.build_absolute_uri(), params=params, headers=request.headers):
+        return HttpResponseForbidden("bad signature")
+    sms = gateway.parse(params)
+    if not sms.external_id or not sms.sender:
+        return HttpResponse("missing fields", status=400)
+    inbound_message_process(
+        channel=InboundChannel.SMS,
+        external_id=sms.external_id,
+        sender=sms.sender,
+        body=sms.text,
+        charge_estimator=charge_estimate,
+    )
+    return HttpResponse(gateway.ack_body, content_type=gateway.ack_content_type)
