@@ -65,11 +65,12 @@ def _rows(table: Iterator[list]) -> Iterator[Row]:
             if parse_date(cells[1] if len(cells) > 1 else None) is None:
                 continue  # a header we do not recognise: positional columns
         s, d, v = columns
-        get = lambda i: cells[i] if i < len(cells) else ""  # noqa: E731
-        value = get(v)
+        cells = [*cells, "", "", ""]
+        value = cells[v]
         if isinstance(value, float):
             value = repr(value)
-        yield line_no, str(get(s) or "").strip(), parse_date(get(d)), str(value if value is not None else "").strip()
+        value = str(value if value is not None else "").strip()
+        yield line_no, str(cells[s] or "").strip(), parse_date(cells[d]), value
 
 
 def _decode(data: bytes) -> str:
