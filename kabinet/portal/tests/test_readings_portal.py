@@ -164,3 +164,16 @@ def test_the_meter_page_shows_its_specification(client, personas):
     page = client.get(reverse("portal:meter-detail", args=[meter.pk])).content.decode()
     for text in ("Apator JS-1.6", "S-778", "HW-1001", "01.03.2028", "kitchen", "01.03.2022"):
         assert text in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", ["Показания счётчиков", "Новое показание"]), ("lv", ["Skaitītāju rādījumi", "Jaunais rādījums"])],
+)
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_readings_page_speaks_the_chosen_language(client, personas, language, words):
+    client.cookies["django_language"] = language
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:readings")).content.decode()
+    for word in words:
+        assert word in page
