@@ -23,7 +23,7 @@ from kabinet.lib.periods import add_months
 from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import accounts_without_reading, meters_with_last_reading
-from kabinet.meters.services import reading_correct, reading_period_for, reading_submit, receipt_context
+from kabinet.meters.services import reading_correct, reading_period_for, readings_submit, receipt_context
 from kabinet.utility.exceptions import ApplicationError
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -76,19 +76,18 @@ def hotline(request: HttpRequest) -> HttpResponse:
         meters = list(meters_with_last_reading(account.premises_id))
         rows = [{"meter": m, "name": f"value_{m.pk}", "value": "", "error": "", "confirm": False} for m in meters]
         if request.method == "POST":
-            for row in rows:
-                raw = request.POST.get(row["name"], "").strip()
-                if not raw:
-                    continue
-                reading = reading_submit(
-                    meter=row["meter"],
-                    value=raw,
-                    source=ReadingSource.PHONE,
-                    actor=request.user,
-                    confirm=request.POST.get(f"confirm_{row['meter'].pk}") == "1",
-                    ip=request.META.get("REMOTE_ADDR"),
-                    charge_estimator=charge_estimate,
-                )
+            entries = [(row, request.POST.get(row["name"], "").strip()) for row in rows]
+            entries = [(row, raw) for row, raw in entries if raw]
+            readings = readings_submit(
+                entries=[
+                    (row["meter"], raw, request.POST.get(f"confirm_{row['meter'].pk}") == "1") for row, raw in entries
+                ],
+                source=ReadingSource.PHONE,
+                actor=request.user,
+                ip=request.META.get("REMOTE_ADDR"),
+                charge_estimator=charge_estimate,
+            )
+            for (row, raw), reading in zip(entries, readings, strict=True):
                 receipts.append(receipt_context(reading, charge_estimate))
                 if reading.status == ReadingStatus.REJECTED:
                     row["value"], row["error"] = raw, reading.reason_text

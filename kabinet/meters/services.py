@@ -79,15 +79,19 @@ def previous_reading(meter: Meter, period: dt.date) -> Reading | None:
     )
 
 
-def recent_average(meter: Meter, period: dt.date, months: int) -> Decimal | None:
-    values = list(
-        Reading.objects.filter(meter=meter, period__lt=period, status__in=CURRENT_STATUSES, consumption__isnull=False)
-        .order_by("-period")
-        .values_list("consumption", flat=True)[: max(months, 1)]
+def recent_history(meter: Meter, period: dt.date, months: int) -> tuple[Decimal | None, Decimal | None]:
+    """The previous value and the average consumption of the last `months` current readings
+    before `period` (None without enough history), in one query."""
+    rows = list(
+        Reading.objects.filter(meter=meter, period__lt=period, status__in=CURRENT_STATUSES)
+        .order_by("-period", "-id")
+        .values_list("value", "consumption")[: max(months, 1)]
     )
+    previous = rows[0][0] if rows else None
+    values = [c for _v, c in rows if c is not None]
     if len(values) < MIN_HISTORY_FOR_LEAK:
-        return None
-    return sum(values, Decimal(0)) / len(values)
+        return previous, None
+    return previous, sum(values, Decimal(0)) / len(values)
 
 
 def consumption_between(previous: Decimal, value: Decimal, digits_before: int) -> Decimal | None:
@@ -103,11 +107,11 @@ def consumption_between(previous: Decimal, value: Decimal, digits_before: int) -
 
 
 class _Decision:
-    __slots__ = ("status", "reason", "text", "consumption", "flag", "previous")
+    __slots__ = ("status", "reason", "text", "consumption", "flag")
 
-    def __init__(self, status, reason="", text="", consumption=None, flag="", previous=None):
+    def __init__(self, status, reason="", text="", consumption=None, flag=""):
         self.status, self.reason, self.text = status, reason, text
-        self.consumption, self.flag, self.previous = consumption, flag, previous
+        self.consumption, self.flag = consumption, flag
 
 
 def _meter_refusal(meter: Meter, today: dt.date, profile: UtilityProfile) -> tuple[str, str] | None:
@@ -136,8 +140,8 @@ def _meter_refusal(meter: Meter, today: dt.date, profile: UtilityProfile) -> tup
 def _decide(
     meter: Meter, value: Decimal, period: dt.date, *, confirmed: bool, interactive: bool, profile: UtilityProfile
 ) -> _Decision:
-    previous = previous_reading(meter, period)
-    base = previous.value if previous is not None else meter.initial_reading
+    previous, average = recent_history(meter, period, profile.average_history_months)
+    base = previous if previous is not None else meter.initial_reading
     consumption = consumption_between(base, value, meter.digits_before_point)
     if consumption is None:
         return _Decision(
@@ -148,10 +152,8 @@ def _decide(
                 "(only the black or white ones before the point count)."
             )
             % {"value": _plain(value), "previous": _plain(base)},
-            previous=previous,
         )
     flag = ""
-    average = recent_average(meter, period, profile.average_history_months)
     if average and average > 0 and consumption > average * profile.leak_factor:
         if interactive and not confirmed:
             return _Decision(
@@ -163,10 +165,9 @@ def _decide(
                 )
                 % {"consumption": _plain(consumption), "average": _plain(average.quantize(Decimal("0.1")))},
                 consumption=consumption,
-                previous=previous,
             )
         flag = ReadingFlag.LEAK
-    return _Decision(ReadingStatus.ACCEPTED, consumption=consumption, flag=flag, previous=previous)
+    return _Decision(ReadingStatus.ACCEPTED, consumption=consumption, flag=flag)
 
 
 def _plain(value: Decimal) -> str:
@@ -226,7 +227,7 @@ def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, 
         "entered_value": entered_text,
         "taken_at": taken_at,
         "source": source,
-        "entered_by_id": actor_id,
+        "entered_by": actor if actor_id else None,
     }
 
     try:
@@ -322,6 +323,34 @@ def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, 
     )
 
 
+@transaction.atomic
+def readings_submit(
+    *,
+    entries: list[tuple[Meter, object, bool]],
+    source: str,
+    actor: User | None = None,
+    ip: str | None = None,
+    charge_estimator: ChargeEstimator | None = None,
+) -> list[Reading]:
+    """Several meters submitted together (one form, one phone call): each through
+    reading_submit(), one receipt e-mail for all. Entries are (meter, value, confirm)."""
+    readings = [
+        reading_submit(
+            meter=meter,
+            value=value,
+            source=source,
+            actor=actor,
+            confirm=confirm,
+            ip=ip,
+            charge_estimator=charge_estimator,
+            notify=False,
+        )
+        for meter, value, confirm in entries
+    ]
+    readings_receipt_enqueue(readings=readings, charge_estimator=charge_estimator)
+    return readings
+
+
 def _double_click(existing: Reading | None, used: Decimal, source: str, actor_id) -> Reading | None:
     if existing is None or existing.value != used or existing.source != source or existing.entered_by_id != actor_id:
         return None
@@ -367,7 +396,7 @@ def _store(
         data={"source": reading.source, "reason": reason, "meter": reading.meter_id},
     )
     if notify:
-        reading_receipt_enqueue(reading=reading, charge_estimator=charge_estimator)
+        readings_receipt_enqueue(readings=[reading], charge_estimator=charge_estimator)
     return reading
 
 
@@ -385,7 +414,9 @@ def receipt_recipients(reading: Reading) -> list[User]:
                 account_accesses__account__premises_id=reading.meter.premises_id,
                 account_accesses__account__closed_on__isnull=True,
                 is_active=True,
-            ).distinct()
+            )
+            .select_related("customer")
+            .distinct()
         )
     return [u for u in users if user_wants_mail(u, MailKind.READING_RECEIPT)]
 
@@ -421,29 +452,35 @@ def _number_differs(reading: Reading) -> bool:
     return entered != reading.value
 
 
-def _language_of(user: User) -> str:
+def _language_of(user: User, source: str = "") -> str:
+    if source in (ReadingSource.PORTAL, ReadingSource.API) and translation.get_language():
+        # The receipt speaks the language the customer has just used.
+        return translation.get_language()[:2]
     customer = user.customer if user.customer_id else None
     return user.language or (customer.language if customer else "") or UtilityProfile.get().language_codes[0]
 
 
-def reading_receipt_enqueue(*, reading: Reading, charge_estimator: ChargeEstimator | None = None) -> int:
-    """Queue the receipt e-mail for everyone who wants it (in the same transaction)."""
-    if reading.status == ReadingStatus.SUPERSEDED:
+def readings_receipt_enqueue(*, readings: list[Reading], charge_estimator: ChargeEstimator | None = None) -> int:
+    """Queue one receipt e-mail for readings submitted together (one form, one call) to
+    everyone who wants it, in the same transaction. Returns the number of messages."""
+    readings = [r for r in readings if r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)]
+    if not readings:
         return 0
     sent = 0
-    for user in receipt_recipients(reading):
-        language = _language_of(user)
+    for user in receipt_recipients(readings[0]):
+        language = _language_of(user, readings[0].source)
         with translation.override(language):
-            ctx = receipt_context(reading, charge_estimator)
+            receipts = [receipt_context(r, charge_estimator) for r in readings]
+        key = ",".join(f"{r.pk}:{r.status}" for r in readings)
         if message_enqueue(
             to=user.email,
             template="reading_receipt",
-            context=ctx,
+            context={**receipts[0], "receipts": receipts},
             kind=MailKind.READING_RECEIPT,
             language=language,
             user=user,
             customer_id=user.customer_id,
-            dedupe_key=f"reading-receipt:{reading.pk}:{reading.status}:{user.pk}",
+            dedupe_key=f"reading-receipt:{key}:{user.pk}"[:200],
         ):
             sent += 1
     return sent
@@ -489,7 +526,7 @@ def _apply_queued(reading_id, period, profile, today, charge_estimator) -> None:
     reading.meter = meter
     reading.save(update_fields=["status", "reason", "reason_text", "consumption", "flag", "replaces"])
     event_record(kind=f"reading.queued_{status}", obj=reading, data={"meter": meter.pk})
-    reading_receipt_enqueue(reading=reading, charge_estimator=charge_estimator)
+    readings_receipt_enqueue(readings=[reading], charge_estimator=charge_estimator)
 
 
 # --- staff ---------------------------------------------------------------------------

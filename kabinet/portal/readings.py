@@ -24,7 +24,7 @@ from kabinet.meters.selectors import (
     monthly_consumption,
     readings_history,
 )
-from kabinet.meters.services import reading_period_for, reading_submit, receipt_context
+from kabinet.meters.services import reading_period_for, readings_submit, receipt_context
 from kabinet.portal.context import current_access, portal_accesses
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
@@ -44,6 +44,27 @@ def _window_context() -> dict:
     return {"period": period, "window_open": window_open, "window_first": first, "window_last": last, "today": today}
 
 
+def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
+    """Submit every filled-in meter (one receipt e-mail for the lot); mark the rejected rows."""
+    entries = [
+        (row, request.POST.get(row["name"], "").strip(), request.POST.get(row["confirm_name"]) == "1") for row in rows
+    ]
+    entries = [e for e in entries if e[1]]
+    submitted = readings_submit(
+        entries=[(row["meter"], raw, confirm) for row, raw, confirm in entries],
+        source=ReadingSource.PORTAL,
+        actor=request.user,
+        ip=_client_ip(request),
+        charge_estimator=charge_estimate,
+    )
+    for (row, raw, _confirm), reading in zip(entries, submitted, strict=True):
+        if reading.status == ReadingStatus.REJECTED:
+            row["value"] = raw
+            row["error"] = reading.reason_text
+            row["needs_confirmation"] = reading.reason == "needs_confirmation"
+    return submitted
+
+
 @login_required
 def readings_form(request: HttpRequest) -> HttpResponse:
     access = current_access(request)
@@ -61,25 +82,7 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         for m in meters
     ]
     if request.method == "POST":
-        submitted = []
-        for row in rows:
-            raw = request.POST.get(row["name"], "").strip()
-            if not raw:
-                continue
-            reading = reading_submit(
-                meter=row["meter"],
-                value=raw,
-                source=ReadingSource.PORTAL,
-                actor=request.user,
-                confirm=request.POST.get(row["confirm_name"]) == "1",
-                ip=_client_ip(request),
-                charge_estimator=charge_estimate,
-            )
-            submitted.append(reading)
-            if reading.status == ReadingStatus.REJECTED:
-                row["value"] = raw
-                row["error"] = reading.reason_text
-                row["needs_confirmation"] = reading.reason == "needs_confirmation"
+        submitted = _submit_rows(request, rows)
         if not submitted:
             return render(
                 request,

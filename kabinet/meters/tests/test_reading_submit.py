@@ -268,7 +268,7 @@ def test_the_receipt_estimates_the_charge_with_the_real_tariff(personas):
     reading = submit(personas.alice_cold, "112,3", personas.alice)
     # 12.3 m³ × 1.25 = 15.375 → 15.38; VAT 21 % = 3.2298 → 3.23; total 18.61
     assert receipt_context(reading, charge_estimate)["charge"] == Decimal("18.61")
-    assert "18,61 EUR" in OutboxMessage.objects.get(kind="reading_receipt").body_text
+    assert "18.61 EUR" in OutboxMessage.objects.get(kind="reading_receipt").body_text
 
 
 @time_machine.travel(LV_IN_WINDOW, tick=False)
