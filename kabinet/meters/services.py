@@ -79,19 +79,22 @@ def previous_reading(meter: Meter, period: dt.date) -> Reading | None:
     )
 
 
-def recent_history(meter: Meter, period: dt.date, months: int) -> tuple[Decimal | None, Decimal | None]:
-    """The previous value and the average consumption of the last `months` current readings
-    before `period` (None without enough history), in one query."""
+def recent_history(meter: Meter, period: dt.date, months: int) -> tuple[Reading | None, Decimal | None, Decimal | None]:
+    """In one query: the current reading of `period` (if any), the previous value and the
+    average consumption of the last `months` current readings before it (None without
+    enough history)."""
     rows = list(
-        Reading.objects.filter(meter=meter, period__lt=period, status__in=CURRENT_STATUSES)
-        .order_by("-period", "-id")
-        .values_list("value", "consumption")[: max(months, 1)]
+        Reading.objects.filter(meter=meter, period__lte=period, status__in=CURRENT_STATUSES).order_by("-period", "-id")[
+            : max(months, 1) + 1
+        ]
     )
-    previous = rows[0][0] if rows else None
-    values = [c for _v, c in rows if c is not None]
+    current = rows[0] if rows and rows[0].period == period else None
+    before = [r for r in rows if r.period < period][: max(months, 1)]
+    previous = before[0].value if before else None
+    values = [r.consumption for r in before if r.consumption is not None]
     if len(values) < MIN_HISTORY_FOR_LEAK:
-        return previous, None
-    return previous, sum(values, Decimal(0)) / len(values)
+        return current, previous, None
+    return current, previous, sum(values, Decimal(0)) / len(values)
 
 
 def consumption_between(previous: Decimal, value: Decimal, digits_before: int) -> Decimal | None:
@@ -138,9 +141,16 @@ def _meter_refusal(meter: Meter, today: dt.date, profile: UtilityProfile) -> tup
 
 
 def _decide(
-    meter: Meter, value: Decimal, period: dt.date, *, confirmed: bool, interactive: bool, profile: UtilityProfile
+    meter: Meter,
+    value: Decimal,
+    period: dt.date,
+    *,
+    confirmed: bool,
+    interactive: bool,
+    profile: UtilityProfile,
+    history: tuple | None = None,
 ) -> _Decision:
-    previous, average = recent_history(meter, period, profile.average_history_months)
+    _current, previous, average = history or recent_history(meter, period, profile.average_history_months)
     base = previous if previous is not None else meter.initial_reading
     consumption = consumption_between(base, value, meter.digits_before_point)
     if consumption is None:
@@ -262,7 +272,10 @@ def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, 
         )
 
     interactive = source in INTERACTIVE_SOURCES
-    decision = _decide(meter, used, period, confirmed=confirm, interactive=interactive, profile=profile)
+    history = recent_history(meter, period, profile.average_history_months)
+    decision = _decide(
+        meter, used, period, confirmed=confirm, interactive=interactive, profile=profile, history=history
+    )
     if decision.status == ReadingStatus.REJECTED:
         return _store(
             fields,
@@ -302,7 +315,7 @@ def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, 
             charge_estimator=charge_estimator,
         )
 
-    current = Reading.objects.filter(meter=meter, period=period, status__in=CURRENT_STATUSES).first()
+    current = history[0]
     duplicate = _double_click(current, used, source, actor_id)
     if duplicate:
         return duplicate
@@ -375,17 +388,17 @@ def _store(
     notify=True,
     charge_estimator=None,
 ) -> Reading:
-    with transaction.atomic():  # a savepoint: a lost race raises here and is retried
-        reading = Reading.objects.create(
-            **fields,
-            value=value,
-            status=status,
-            reason=reason,
-            reason_text=text,
-            consumption=consumption,
-            flag=flag,
-            confirmed=confirmed,
-        )
+    # Inside reading_submit's transaction (or savepoint): a lost race raises there and is retried.
+    reading = Reading.objects.create(
+        **fields,
+        value=value,
+        status=status,
+        reason=reason,
+        reason_text=text,
+        consumption=consumption,
+        flag=flag,
+        confirmed=confirmed,
+    )
     reading.duplicate = False
     event_record(
         kind=f"reading.{status}",
