@@ -25,12 +25,25 @@ class FileFormatError(ValueError):
 Row = tuple[int, str, dt.date | None, str]
 
 
+_DATE_CACHE: dict[str, dt.date | None] = {}
+
+
 def parse_date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()[:10]
+    # A file has few distinct dates and many rows: parse each text once.
+    if text in _DATE_CACHE:
+        return _DATE_CACHE[text]
+    if len(_DATE_CACHE) > 10000:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[text] = _parse_date_text(text)
+    return _DATE_CACHE[text]
+
+
+def _parse_date_text(text: str) -> dt.date | None:
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -54,23 +67,31 @@ def _columns(header: list[str]) -> tuple[int, int, int] | None:
 
 def _rows(table: Iterator[list]) -> Iterator[Row]:
     columns = (0, 1, 2)
+    dates = _DATE_CACHE
     for line_no, cells in enumerate(table, start=1):
-        if not cells or all(str(c or "").strip() == "" for c in cells):
-            continue
+        if len(cells) < 3:
+            if not any(str(c or "").strip() for c in cells):
+                continue
+            cells = [*cells, "", "", ""]
         if line_no == 1:
             named = _columns([str(c) for c in cells])
             if named is not None:
                 columns = named
                 continue
-            if parse_date(cells[1] if len(cells) > 1 else None) is None:
+            if parse_date(cells[columns[1]]) is None:
                 continue  # a header we do not recognise: positional columns
         s, d, v = columns
-        cells = [*cells, "", "", ""]
-        value = cells[v]
-        if isinstance(value, float):
-            value = repr(value)
-        value = str(value if value is not None else "").strip()
-        yield line_no, str(cells[s] or "").strip(), parse_date(cells[d]), value
+        serial, day, value = cells[s], cells[d], cells[v]
+        # The common case (text cells, a date seen before) without function calls.
+        if type(day) is str and day in dates:
+            day = dates[day]
+        else:
+            day = parse_date(day)
+        if type(value) is not str:
+            value = repr(value) if isinstance(value, float) else str(value if value is not None else "")
+        if type(serial) is not str:
+            serial = str(serial if serial is not None else "")
+        yield line_no, serial.strip(), day, value.strip()
 
 
 def _decode(data: bytes) -> str:

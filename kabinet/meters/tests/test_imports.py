@@ -10,6 +10,15 @@ from kabinet.meters.models import Reading, ReadingImport, ReadingSource, Reading
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Event
 
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 CSV = b"""serial;date;value
 CW-1001;28.11.2026;123,45
 HW-1001;2026-11-28;40
