@@ -66,9 +66,9 @@ def hotline(request: HttpRequest) -> HttpResponse:
             .order_by("number")[:20]
         )
     account = None
-    if request.GET.get("account"):
+    if request.GET.get("account", "").isdigit():
         account = get_object_or_404(
-            Account.objects.select_related("customer", "premises__building"), pk=request.GET["account"]
+            Account.objects.select_related("customer", "premises__building"), pk=int(request.GET["account"])
         )
     receipts = []
     rows = []

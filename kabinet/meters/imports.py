@@ -327,7 +327,9 @@ def _store(table: str, report: ImportReport, actor, name: str, lap=lambda step: 
         cursor.execute(
             f"""
             UPDATE meters_reading SET status = 'superseded'
-            WHERE status IN ('accepted', 'estimated') AND EXISTS (
+            WHERE status IN ('accepted', 'estimated')
+              AND period IN (SELECT DISTINCT period FROM {table} WHERE error = '')
+              AND EXISTS (
                 SELECT 1 FROM {table} s WHERE s.error = '' AND s.meter_id = meters_reading.meter_id
                   AND s.period = meters_reading.period)
             """
