@@ -109,7 +109,7 @@ def wrk_lua(url: str, mode: str, sessions_file: str, ok_status: int) -> dict:
         fh.write(LUA % {"mode": mode, "sessions": sessions_file, "nthreads": WRK_THREADS, "ok_status": ok_status})
         script = fh.name
     out = subprocess.run(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", script, url],
+        ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--timeout", "10s", "-s", script, url],
         capture_output=True,
         text=True,
         check=True,
