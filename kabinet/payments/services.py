@@ -211,9 +211,7 @@ def statement_upload(
     if not fmt:
         raise ApplicationError(
             "unknown_format",
-            _(
-                "The file is not a camt.053/054, FiDAViSta or 1CClientBankExchange statement; for an agent's registry choose its layout."
-            ),
+            _("Not a camt.053/054, FiDAViSta or 1CClientBankExchange statement; for a registry choose its layout."),
             field="file",
         )
     if fmt == StatementFormat.REGISTRY and layout is None:

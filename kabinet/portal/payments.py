@@ -99,11 +99,11 @@ def pay(request: HttpRequest) -> HttpResponse:
     rows = []
     if invoice is not None:
         state = invoice_payment_status([invoice.pk])[invoice.pk]
-        rows.append({"access": by_id[invoice.account_id], "due": state.remaining, "value": state.remaining})
+        rows.append({"access": by_id[invoice.account_id], "due": state.remaining, "value": f"{state.remaining:.2f}"})
     else:
         for access in accesses:
             due = max(balances[access.account_id], Decimal("0.00"))
-            rows.append({"access": access, "due": due, "value": due if due > 0 else ""})
+            rows.append({"access": access, "due": due, "value": f"{due:.2f}" if due > 0 else ""})
     errors = []
     if request.method == "POST":
         lines = []
