@@ -205,6 +205,10 @@ def statement_upload(
 ) -> StatementImport:
     """Keep an uploaded statement for preview. A file that cannot be parsed is refused
     here, naming the line or element, and nothing is kept."""
+    return _statement_upload(data=data, file_name=file_name, fmt=fmt, layout=layout, actor=actor)[0]
+
+
+def _statement_upload(*, data, file_name, fmt, layout, actor):
     if not data:
         raise ApplicationError("empty_file", _("The file is empty."), field="file")
     fmt = fmt or (StatementFormat.REGISTRY if layout else detect_format(data))
@@ -237,7 +241,7 @@ def statement_upload(
     statement.total = sum((t.amount for t in transactions if t.credit), Decimal("0.00"))
     statement.save()
     event_record(kind="statement.uploaded", actor=actor, obj=statement, data={"file": file_name, "format": fmt})
-    return statement
+    return statement, transactions
 
 
 def statement_preview(statement: StatementImport) -> list[Match]:
@@ -248,7 +252,7 @@ def statement_preview(statement: StatementImport) -> list[Match]:
 
 
 @transaction.atomic
-def statement_post(*, statement: StatementImport, actor=None, notify: bool = True) -> StatementImport:
+def statement_post(*, statement: StatementImport, actor=None, notify: bool = True, _parsed=None) -> StatementImport:
     """Post a previewed statement: all of it or nothing. Transactions already imported
     (the same file again, an overlapping statement) are skipped; matched credits are
     registered, the rest wait in the staff queue; reversals reverse their payment."""
@@ -257,7 +261,7 @@ def statement_post(*, statement: StatementImport, actor=None, notify: bool = Tru
         raise ApplicationError("statement_not_pending", _("This statement was already posted or discarded."))
     channel = _channel_for(statement.format)
     try:
-        transactions = statement_parse(statement)
+        transactions = _parsed if _parsed is not None else statement_parse(statement)
     except StatementError as exc:  # the preview parsed it; the parsers are deterministic
         raise ApplicationError("malformed_statement", str(exc)) from exc
     matches = match_transactions(transactions, channel=channel, currency=UtilityProfile.get().currency)
@@ -353,9 +357,9 @@ def _payment_row(m: Match, statement, channel, actor, now, status, entry_id) -> 
 def statement_import(
     *, data: bytes, file_name: str, fmt: str = "", layout: RegistryLayout | None = None, actor=None, notify=True
 ) -> StatementImport:
-    """Upload and post in one go (the watched folder, the benchmark)."""
-    statement = statement_upload(data=data, file_name=file_name, fmt=fmt, layout=layout, actor=actor)
-    return statement_post(statement=statement, actor=actor, notify=notify)
+    """Upload and post in one go (the watched folder, the benchmark); the file is parsed once."""
+    statement, parsed = _statement_upload(data=data, file_name=file_name, fmt=fmt, layout=layout, actor=actor)
+    return statement_post(statement=statement, actor=actor, notify=notify, _parsed=parsed)
 
 
 @transaction.atomic
