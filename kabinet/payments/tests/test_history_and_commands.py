@@ -124,3 +124,12 @@ def test_allocation_never_creates_or_loses_money(debits, credits):
     assert sum(d.amount for d in ds) - covered - result.unapplied == sum(debits, Decimal("0")) - sum(
         credits, Decimal("0")
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("lv", "Maksājumu vēsture"), ("ru", "История платежей"), ("en", "Payment history")]
+)
+def test_the_payment_pages_speak_three_languages(client, personas, lang, text):
+    client.cookies["django_language"] = lang
+    client.force_login(personas.alice)
+    assert text in client.get(reverse("portal:payment-history")).content.decode()
