@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from kabinet.customers.models import Account
-from kabinet.lib.reference import account_from_reference
 from kabinet.lib.statements import Transaction
 from kabinet.payments.models import Payment, PaymentChannel, PaymentStatus
 
@@ -66,13 +66,46 @@ def _chunks(values: Iterable, size: int = CHUNK):
         yield values[start : start + size]
 
 
+def filter_in(queryset, field: str, values: Iterable):
+    """Rows whose `field` is one of `values`, for tens of thousands of values: on
+    PostgreSQL one `= ANY(array)` parameter (an IN list of 20,000 placeholders costs
+    seconds to build and parse), elsewhere IN lists in chunks. Yields querysets."""
+    values = list(values)
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        model = queryset.model
+        column = model._meta.get_field(field).column
+        table = connection.ops.quote_name(model._meta.db_table)
+        yield queryset.extra(where=[f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"], params=[values])
+        return
+    for chunk in _chunks(values):
+        yield queryset.filter(**{f"{field}__in": chunk})
+
+
+_RF_DIGITS = {c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"} | {str(d): str(d) for d in range(10)}
+
+
+def _rf_account(reference: str) -> str | None:
+    """account_from_reference() for the hot loop: the same ISO 11649 check (mod 97),
+    several times faster than going through python-stdnum."""
+    ref = reference.replace(" ", "").upper()
+    if len(ref) < 5 or len(ref) > 25 or not ref.startswith("RF") or not ref[2:4].isdigit():
+        return None
+    try:
+        digits = "".join(_RF_DIGITS[c] for c in ref[4:] + ref[:4])
+    except KeyError:
+        return None
+    return ref[4:] if int(digits) % 97 == 1 else None
+
+
 def _rf_accounts(tx: Transaction) -> list[str]:
     found = []
     refs = [tx.reference] if tx.reference else []
     if "RF" in tx.text.upper():
         refs += RF_RE.findall(tx.text.upper())
     for ref in refs:
-        number = account_from_reference(ref)
+        number = _rf_account(ref)
         if number and number not in found:
             found.append(number)
     return found
@@ -101,33 +134,27 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
             ibans.add(tx.payer_iban)
 
     account_by_number: dict[str, int] = {}
-    for chunk in _chunks(numbers):
-        account_by_number.update(Account.objects.filter(number__in=chunk).values_list("number", "id"))
+    for qs in filter_in(Account.objects.all(), "number", numbers):
+        account_by_number.update(qs.values_list("number", "id"))
     number_by_id = {v: k for k, v in account_by_number.items()}
     accounts_by_code: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for chunk in _chunks(codes):
         rows = Account.objects.filter(customer__client_code__in=chunk, closed_on__isnull=True).values_list(
             "customer__client_code", "id", "number"
-        )
+        )  # few: client codes are written by hand
         for code, account_id, number in rows:
             accounts_by_code[code].append((account_id, number))
             number_by_id[account_id] = number
     accounts_by_iban: dict[str, set[int]] = defaultdict(set)
-    for chunk in _chunks(ibans):
-        rows = (
-            Payment.objects.filter(payer_iban__in=chunk, status=PaymentStatus.REGISTERED)
-            .values_list("payer_iban", "account_id", "account__number")
-            .distinct()
-        )
+    for qs in filter_in(Payment.objects.filter(status=PaymentStatus.REGISTERED), "payer_iban", ibans):
+        rows = qs.values_list("payer_iban", "account_id", "account__number").distinct()
         for iban, account_id, number in rows:
             accounts_by_iban[iban].add(account_id)
             number_by_id[account_id] = number
     credit_keys = [k for k, tx in zip(keys, transactions, strict=True) if tx.credit]
     existing: set[str] = set()
-    for chunk in _chunks(credit_keys):
-        existing.update(
-            Payment.objects.filter(channel=channel, external_id__in=chunk).values_list("external_id", flat=True)
-        )
+    for qs in filter_in(Payment.objects.filter(channel=channel), "external_id", credit_keys):
+        existing.update(qs.values_list("external_id", flat=True))
     reversal_keys = [k for k, tx in zip(keys, transactions, strict=True) if tx.reversal]
     done_reversals: set[str] = set()
     for chunk in _chunks(reversal_keys):

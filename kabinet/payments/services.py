@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,8 +18,8 @@ from kabinet.lib.money import money
 from kabinet.lib.statements import StatementError, detect_format, parse
 from kabinet.notifications.models import MailKind
 from kabinet.notifications.services import message_enqueue
-from kabinet.payments.bulk import bulk_insert
-from kabinet.payments.matching import Match, Outcome, match_transactions
+from kabinet.payments.bulk import insert_rows
+from kabinet.payments.matching import Match, Outcome, filter_in, match_transactions
 from kabinet.payments.models import (
     Payment,
     PaymentChannel,
@@ -118,17 +119,15 @@ def payments_notify(payments: list[Payment]) -> int:
     registered = [p for p in payments if p.status == PaymentStatus.REGISTERED and p.account_id]
     if not registered:
         return 0
-    accesses = (
-        AccountAccess.objects.filter(
-            account_id__in={p.account_id for p in registered},
-            role__in=[AccessRole.HOLDER, AccessRole.READINGS_INVOICES],
-        )
+    base = (
+        AccountAccess.objects.filter(role__in=[AccessRole.HOLDER, AccessRole.READINGS_INVOICES])
         .exclude(user__email="")
         .select_related("user", "account")
     )
     by_account: dict[int, list[AccountAccess]] = {}
-    for access in accesses:
-        by_account.setdefault(access.account_id, []).append(access)
+    for qs in filter_in(base, "account", {p.account_id for p in registered}):
+        for access in qs:
+            by_account.setdefault(access.account_id, []).append(access)
     if not by_account:
         return 0
     currency = UtilityProfile.get().currency
@@ -268,32 +267,25 @@ def statement_post(*, statement: StatementImport, actor=None, notify: bool = Tru
     now = timezone.now()
     new = [m for m in matches if m.outcome == Outcome.NEW]
     unmatched = [m for m in matches if m.outcome == Outcome.UNMATCHED]
-    entries = [
-        LedgerEntry(
-            account_id=m.account_id,
-            posted_on=m.tx.booked_on,
-            created=now,
-            kind=EntryKind.PAYMENT,
-            amount=-m.tx.amount,
-            invoice_id=None,
-            description=m.tx.bank_ref[:300],
-        )
-        for m in new
+    entry_ids = insert_rows(
+        LedgerEntry,
+        ["account_id", "posted_on", "created", "kind", "amount", "description"],
+        [(m.account_id, m.tx.booked_on, now, EntryKind.PAYMENT, -m.tx.amount, m.tx.bank_ref[:300]) for m in new],
+    )
+    actor_id = getattr(actor, "pk", None)
+    rows = [
+        _payment_row(m, statement.pk, channel, actor_id, now, PaymentStatus.REGISTERED, entry_id)
+        for m, entry_id in zip(new, entry_ids, strict=True)
     ]
-    bulk_insert(LedgerEntry, entries)
-    payments = []
-    for m, entry in zip(new, entries, strict=True):
-        payments.append(_payment_row(m, statement, channel, actor, now, PaymentStatus.REGISTERED, entry.pk))
-    for m in unmatched:
-        payments.append(_payment_row(m, statement, channel, actor, now, PaymentStatus.UNMATCHED, None))
-    bulk_insert(Payment, payments)
-    by_key = {p.external_id: p for p in payments}
+    rows += [_payment_row(m, statement.pk, channel, actor_id, now, PaymentStatus.UNMATCHED, None) for m in unmatched]
+    payment_ids = insert_rows(Payment, PAYMENT_ROW_FIELDS, rows)
+    by_key = {row[7]: pk for row, pk in zip(rows, payment_ids, strict=True)}  # external_id -> id
 
     reversals = 0
     for m in matches:
         if m.outcome != Outcome.REVERSAL:
             continue
-        target = by_key[m.extra["in_file_key"]] if "in_file_key" in m.extra else Payment(pk=m.reverses)
+        target = Payment(pk=by_key[m.extra["in_file_key"]] if "in_file_key" in m.extra else m.reverses)
         payment_reverse(
             payment=target,
             reason=_("Reversed in bank statement %(file)s") % {"file": statement.file_name},
@@ -323,33 +315,63 @@ def statement_post(*, statement: StatementImport, actor=None, notify: bool = Tru
         },
     )
     if notify:
-        payments_notify([p for p in payments if p.status == PaymentStatus.REGISTERED])
+        # Plain records, not model instances: only the few with a login get mail.
+        registered = [
+            SimpleNamespace(
+                pk=pk,
+                account_id=m.account_id,
+                amount=m.tx.amount,
+                paid_on=m.tx.booked_on,
+                channel=channel,
+                status=PaymentStatus.REGISTERED,
+            )
+            for m, pk in zip(new, payment_ids[: len(new)], strict=True)
+        ]
+        payments_notify(registered)
     return statement
 
 
-def _payment_row(m: Match, statement, channel, actor, now, status, entry_id) -> Payment:
+PAYMENT_ROW_FIELDS = [
+    "account_id",
+    "amount",
+    "paid_on",
+    "created",
+    "channel",
+    "status",
+    "statement_id",
+    "external_id",
+    "end_to_end_id",
+    "payer_name",
+    "payer_iban",
+    "purpose",
+    "match_reason",
+    "method",
+    "ledger_entry_id",
+    "reversal_ref",
+    "actor_id",
+]
+
+
+def _payment_row(m: Match, statement_id, channel, actor_id, now, status, entry_id) -> tuple:
     tx = m.tx
-    return Payment(
-        account_id=m.account_id if status == PaymentStatus.REGISTERED else None,
-        invoice_id=None,
-        amount=tx.amount,
-        paid_on=tx.booked_on,
-        created=now,
-        channel=channel,
-        status=status,
-        external_id=m.key,
-        end_to_end_id=tx.end_to_end_id[:64],
-        payer_name=tx.payer_name[:200],
-        payer_iban=tx.payer_iban[:34],
-        purpose=tx.text,
-        match_reason=m.reason[:200],
-        method="",
-        statement_id=statement.pk,
-        parent_id=None,
-        ledger_entry_id=entry_id,
-        reversal_entry_id=None,
-        reversal_ref="",
-        actor_id=getattr(actor, "pk", None),
+    return (
+        m.account_id if status == PaymentStatus.REGISTERED else None,
+        tx.amount,
+        tx.booked_on,
+        now,
+        channel,
+        status,
+        statement_id,
+        m.key,  # index 7: external_id
+        tx.end_to_end_id[:64],
+        tx.payer_name[:200],
+        tx.payer_iban[:34],
+        tx.text,
+        m.reason[:200],
+        "",
+        entry_id,
+        "",
+        actor_id,
     )
 
 
