@@ -218,3 +218,13 @@ def test_it_refuses_to_post_a_statement_twice(invoiced):
     with pytest.raises(ApplicationError):
         statement_post(statement=statement)
     assert Payment.objects.count() == 1
+
+
+def test_it_respects_the_customers_mail_preference(invoiced):
+    from kabinet.customers.models import MailPreference
+
+    MailPreference.objects.create(user=invoiced.alice, kind=MailKind.PAYMENT, enabled=False)
+    statement_import(data=camt053([Tx("B1", "10.00", text="100001"), Tx("B2", "1.00", text="200001")]), file_name="a")
+    assert list(OutboxMessage.objects.filter(kind=MailKind.PAYMENT).values_list("to", flat=True)) == ["bob@example.com"]
+    mail = OutboxMessage.objects.get()
+    assert "200001" in mail.subject and "1,00 EUR" in mail.body_text  # Latvian decimal comma
