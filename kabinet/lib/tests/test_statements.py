@@ -153,3 +153,21 @@ def test_the_fast_rf_check_agrees_with_stdnum():
         "RF18 5390 0754 7034",
     ]:
         assert _rf_account(ref) == account_from_reference(ref), ref
+
+
+def test_it_splits_a_batch_entry_into_its_transactions():
+    ns = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+    data = f"""<?xml version="1.0"?><Document xmlns="{ns}"><BkToCstmrStmt><Stmt>
+<Acct><Id><IBAN>{OUR_IBAN}</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">15.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-10-12</Dt></BookgDt>
+<AcctSvcrRef>BATCH-1</AcctSvcrRef><NtryDtls><Btch><NbOfTxs>2</NbOfTxs></Btch>
+<TxDtls><Refs><EndToEndId>A</EndToEndId></Refs><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls>
+<RmtInf><Ustrd>100001</Ustrd></RmtInf></TxDtls>
+<TxDtls><Refs><AcctSvcrRef>BATCH-1-B</AcctSvcrRef><EndToEndId>B</EndToEndId></Refs>
+<AmtDtls><TxAmt><Amt Ccy="EUR">5.00</Amt></TxAmt></AmtDtls>
+<RmtInf><Ustrd>100002</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>""".encode()
+    txs = parse_camt(data)
+    assert [(t.bank_ref, t.amount, t.text) for t in txs] == [
+        ("BATCH-1/1", Decimal("10.00"), "100001"),
+        ("BATCH-1-B", Decimal("5.00"), "100002"),
+    ]
