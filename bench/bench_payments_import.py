@@ -70,12 +70,14 @@ def _statement(n: int, run: int) -> bytes:
     txs = []
     for i in range(n):
         number = f"{500000 + i}"
+        amount = f"{10 + i % 50}.{i % 100:02d}"
+        iban = f"LV{i % 90 + 10:02d}BENC{i:013d}"  # every payer has an account of their own
         if i % 100 == 99:
             txs.append(Tx(f"R{run}-{i:07d}", "12.34", text="par ūdeni", iban=f"LV00NONE{i:013d}"))
         elif i % 2:
-            txs.append(Tx(f"R{run}-{i:07d}", f"{10 + i % 50}.{i % 100:02d}", structured=rf_reference(number)))
+            txs.append(Tx(f"R{run}-{i:07d}", amount, structured=rf_reference(number), iban=iban))
         else:
-            txs.append(Tx(f"R{run}-{i:07d}", f"{10 + i % 50}.{i % 100:02d}", text=f"Konts {number}, oktobris"))
+            txs.append(Tx(f"R{run}-{i:07d}", amount, text=f"Konts {number}, oktobris", iban=iban))
     return camt053(txs)
 
 

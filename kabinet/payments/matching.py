@@ -116,8 +116,6 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
     keys = [payment_key(tx) for tx in transactions]
     tokens: list[tuple[list[str], list[str]]] = []  # (rf account numbers, digit tokens) per tx
     numbers: set[str] = set()
-    codes: set[str] = set()
-    ibans: set[str] = set()
     for tx in transactions:
         rf = _rf_accounts(tx)
         digits = DIGITS_RE.findall(tx.text) if tx.text else []
@@ -125,18 +123,26 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
         numbers.update(rf)
         if tx.account_hint:
             numbers.add(tx.account_hint)
-        for token in digits:
-            if len(token) == 5:
-                codes.add(token)
-            else:
-                numbers.add(token)
-        if tx.payer_iban:
-            ibans.add(tx.payer_iban)
+        numbers.update(token for token in digits if len(token) > 5)
 
     account_by_number: dict[str, int] = {}
     for qs in filter_in(Account.objects.all(), "number", numbers):
         account_by_number.update(qs.values_list("number", "id"))
     number_by_id = {v: k for k, v in account_by_number.items()}
+    # Client codes and payers' accounts are the fallbacks: look them up only for the
+    # transactions the reference or an account number did not settle.
+    codes: set[str] = set()
+    ibans: set[str] = set()
+    for tx, (rf, digits) in zip(transactions, tokens, strict=True):
+        if not tx.reversal and (
+            tx.account_hint
+            or any(n in account_by_number for n in rf)
+            or any(len(t) > 5 and t in account_by_number for t in digits)
+        ):
+            continue
+        codes.update(token for token in digits if len(token) == 5)
+        if tx.payer_iban:
+            ibans.add(tx.payer_iban)
     accounts_by_code: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for chunk in _chunks(codes):
         rows = Account.objects.filter(customer__client_code__in=chunk, closed_on__isnull=True).values_list(

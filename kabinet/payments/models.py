@@ -110,7 +110,7 @@ class StatementImport(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     format = models.CharField(_("format"), max_length=10, choices=StatementFormat.choices)
     layout = models.ForeignKey(RegistryLayout, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    content = models.BinaryField(editable=False)
+    content = models.BinaryField(editable=False)  # the file as uploaded, zlib-compressed
     status = models.CharField(
         _("status"), max_length=10, choices=StatementStatus.choices, default=StatementStatus.PREVIEW
     )
