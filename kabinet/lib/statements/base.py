@@ -55,6 +55,11 @@ def parse_amount(text: str | None, where: str) -> Decimal:
 
 def parse_date(text: str | None, where: str, formats: tuple[str, ...] = ("%Y-%m-%d",)) -> dt.date:
     value = (text or "").strip()
+    if formats == ("%Y-%m-%d",) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:  # the ISO fast path (strptime is ~10x slower)
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        except ValueError:
+            raise StatementError(f"invalid date {text!r}", where) from None
     if "T" in value and "%Y-%m-%d" in formats:
         value = value.split("T", 1)[0]
     for fmt in formats:

@@ -74,66 +74,88 @@ def parse_camt(data: bytes) -> list[Transaction]:
     return transactions
 
 
+def _kids(el) -> dict:
+    """An element's children by tag (one pass in C; a repeated tag keeps its last)."""
+    return {child.tag: child for child in el} if el is not None else {}
+
+
+def _val(kids: dict, tag: str) -> str:
+    el = kids.get(tag)
+    return (el.text or "").strip() if el is not None and el.text else ""
+
+
 def _entry(ntry, p: _Paths, entry_no: int, account: str) -> list[Transaction]:
-    entry_ref = _text(ntry, "AcctSvcrRef", p) or _text(ntry, "NtryRef", p)
+    t = p
+    k = _kids(ntry)
+    entry_ref = _val(k, t("AcctSvcrRef")) or _val(k, t("NtryRef"))
     where = f"Ntry #{entry_no}" + (f" ({entry_ref})" if entry_ref else "")
-    status = _text(ntry, "Sts/Cd", p) or _text(ntry, "Sts", p)
+    sts = k.get(t("Sts"))
+    status = (_val(_kids(sts), t("Cd")) or (sts.text or "").strip()) if sts is not None else ""
     if status and status != "BOOK":
         return []  # pending or informational entries are not money yet
-    indicator = _text(ntry, "CdtDbtInd", p)
+    indicator = _val(k, t("CdtDbtInd"))
     if indicator not in ("CRDT", "DBIT"):
         raise StatementError(f"CdtDbtInd is {indicator!r}, expected CRDT or DBIT", f"{where}/CdtDbtInd")
-    reversal_flag = _text(ntry, "RvslInd", p).lower() in ("true", "1")
-    amt_el = _find(ntry, "Amt", p)
+    reversal_flag = _val(k, t("RvslInd")).lower() in ("true", "1")
+    amt_el = k.get(t("Amt"))
     if amt_el is None:
         raise StatementError("Amt is missing", f"{where}/Amt")
     entry_amount = parse_amount(amt_el.text, f"{where}/Amt")
     if entry_amount <= 0:
         raise StatementError("amount must be positive (the direction is CdtDbtInd)", f"{where}/Amt")
     currency = amt_el.get("Ccy", "")
-    booked_text = _text(ntry, "BookgDt/Dt", p) or _text(ntry, "BookgDt/DtTm", p)
+    booking = _kids(k.get(t("BookgDt")))
+    booked_text = _val(booking, t("Dt")) or _val(booking, t("DtTm"))
     if not booked_text:
         raise StatementError("BookgDt is missing", f"{where}/BookgDt")
     booked_on = parse_date(booked_text, f"{where}/BookgDt")
 
     credit = indicator == "CRDT" and not reversal_flag
-    ntry_dtls = _find(ntry, "NtryDtls", p)
-    details = ntry_dtls.findall(p("TxDtls")) if ntry_dtls is not None else []
-    is_return_any = any(_find(d, "RtrInf", p) is not None for d in details)
+    ntry_dtls = k.get(t("NtryDtls"))
+    details = ntry_dtls.findall(t("TxDtls")) if ntry_dtls is not None else []
+    tx_kids = [_kids(d) for d in details]
+    is_return_any = any(t("RtrInf") in kids for kids in tx_kids)
     reversal = indicator == "DBIT" and (reversal_flag or is_return_any)
     if not credit and not reversal:
         return []
     if not details:
-        details = [None]
+        tx_kids = [None]
     result = []
-    for index, tx in enumerate(details, start=1):
-        tx_where = f"{where}/TxDtls #{index}" if tx is not None else where
+    for index, tk in enumerate(tx_kids, start=1):
+        tx_where = f"{where}/TxDtls #{index}" if tk is not None else where
+        tk = tk or {}
         amount = entry_amount
-        if tx is not None and len(details) > 1:
-            tx_amt = _find(tx, "Amt", p)
+        if len(tx_kids) > 1:
+            tx_amt = tk.get(t("Amt"))
             if tx_amt is None:
-                tx_amt = _find(tx, "AmtDtls/TxAmt/Amt", p)
+                tx_amt = _find(tk.get(t("AmtDtls")), "TxAmt/Amt", p)
             if tx_amt is None:
                 raise StatementError("a batch entry needs Amt per TxDtls", f"{tx_where}/Amt")
             amount = parse_amount(tx_amt.text, f"{tx_where}/Amt")
-        ref = _text(tx, "Refs/AcctSvcrRef", p)
+        refs = _kids(tk.get(t("Refs")))
+        ref = _val(refs, t("AcctSvcrRef"))
         if not ref:
             if not entry_ref:
                 raise StatementError("AcctSvcrRef (the bank's reference) is missing", f"{tx_where}/Refs")
-            ref = entry_ref if len(details) == 1 else f"{entry_ref}/{index}"
-        end_to_end = _text(tx, "Refs/EndToEndId", p)
+            ref = entry_ref if len(tx_kids) == 1 else f"{entry_ref}/{index}"
+        end_to_end = _val(refs, t("EndToEndId"))
         if end_to_end == "NOTPROVIDED":
             end_to_end = ""
-        rmt = _find(tx, "RmtInf", p)
-        ustrd = " ".join((u.text or "").strip() for u in rmt.findall(p("Ustrd"))) if rmt is not None else ""
-        if tx is None:
-            ustrd = _text(ntry, "AddtlNtryInf", p)
-        structured = _text(tx, "RmtInf/Strd/CdtrRefInf/Ref", p)
-        payer_name = _text(tx, "RltdPties/Dbtr/Nm", p) or _text(tx, "RltdPties/Dbtr/Pty/Nm", p)
-        payer_iban = _text(tx, "RltdPties/DbtrAcct/Id/IBAN", p)
-        if reversal:
-            # The returned transfer's payer is still the Dbtr of the original.
-            payer_name = payer_name or _text(tx, "RltdPties/Cdtr/Nm", p)
+        rmt = tk.get(t("RmtInf"))
+        if rmt is not None:
+            ustrd = " ".join((u.text or "").strip() for u in rmt.findall(t("Ustrd")))
+            structured = _text(rmt, "Strd/CdtrRefInf/Ref", p)
+        else:
+            ustrd = structured = ""
+        if not details:
+            ustrd = _val(k, t("AddtlNtryInf"))
+        parties = _kids(tk.get(t("RltdPties")))
+        debtor = parties.get(t("Dbtr"))
+        payer_name = (_text(debtor, "Nm", p) or _text(debtor, "Pty/Nm", p)) if debtor is not None else ""
+        payer_iban = _text(parties.get(t("DbtrAcct")), "Id/IBAN", p)
+        if reversal and not payer_name:
+            # A returned transfer may name the original payer as the creditor.
+            payer_name = _text(parties.get(t("Cdtr")), "Nm", p)
         result.append(
             Transaction(
                 bank_ref=ref,
