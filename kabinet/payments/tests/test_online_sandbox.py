@@ -240,3 +240,27 @@ def test_a_readings_only_login_cannot_pay_or_see_payments(client, invoiced):
     client.force_login(helper)
     assert client.get(reverse("portal:pay")).status_code == 404
     assert client.get(reverse("portal:payment-history")).status_code == 404
+
+
+def test_staff_refund_a_paid_online_payment(client, invoiced):
+    p = invoiced
+    client.force_login(p.alice)
+    online = start(client, {f"amount-{p.alice_account.pk}": "50.00"})
+    client.post(reverse("portal:sandbox-page", args=[online.provider_payment_id]), {"action": "pay"})
+    client.force_login(p.carol)
+    response = client.post(
+        reverse("admin:payments_onlinepayment_changelist"),
+        {"action": "refund", "_selected_action": [str(online.pk)]},
+    )
+    assert response.status_code == 302
+    online.refresh_from_db()
+    assert online.status == "refunded"
+    assert Payment.objects.get().status == "reversed"
+    assert SandboxCharge.objects.get().status == "refunded"
+    assert account_balance(p.alice_account.pk) == Decimal("50.00")
+    # A second refund is refused with a message; nothing changes.
+    client.post(
+        reverse("admin:payments_onlinepayment_changelist"),
+        {"action": "refund", "_selected_action": [str(online.pk)]},
+    )
+    assert account_balance(p.alice_account.pk) == Decimal("50.00")
