@@ -65,7 +65,7 @@ def _seed_accounts(n: int) -> None:
 
 def _statement(n: int, run: int) -> bytes:
     from kabinet.lib.reference import rf_reference
-    from kabinet.payments.tests.builders import Tx, camt053
+    from kabinet.lib.tests.statement_builders import Tx, camt053
 
     txs = []
     for i in range(n):

@@ -13,7 +13,7 @@ from kabinet.lib.statements import (
     parse_fidavista,
     parse_registry,
 )
-from kabinet.payments.tests.builders import OUR_IBAN, Tx, camt053, camt054, fidavista, onec, registry
+from kabinet.lib.tests.statement_builders import OUR_IBAN, Tx, camt053, camt054, fidavista, onec, registry
 
 
 def test_it_reads_camt053_credits_with_structured_and_free_text():
@@ -140,19 +140,6 @@ def test_it_detects_the_format():
     assert detect_format(b"a;b;c") is None
     with pytest.raises(StatementError):
         parse(b"a;b;c")
-
-
-def test_the_fast_rf_check_agrees_with_stdnum():
-    from kabinet.lib.reference import account_from_reference, rf_reference
-    from kabinet.payments.matching import _rf_account
-
-    for ref in [rf_reference(str(n)) for n in range(100000, 100300)] + [
-        "RF00100001",
-        "RF9",
-        "RFAB12",
-        "RF18 5390 0754 7034",
-    ]:
-        assert _rf_account(ref) == account_from_reference(ref), ref
 
 
 def test_it_splits_a_batch_entry_into_its_transactions():

@@ -9,8 +9,8 @@ from django.urls import reverse
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.lib.reference import rf_reference
+from kabinet.lib.tests.statement_builders import Tx, camt053
 from kabinet.payments.models import Payment, PaymentStatus, StatementImport
-from kabinet.payments.tests.builders import Tx, camt053
 from kabinet.utility.models import Event
 
 

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.lib.periods import add_months
+from kabinet.lib.tests.statement_builders import Tx, camt053, registry
 from kabinet.payments.allocation import Credit, Debit, allocate
 from kabinet.payments.models import Payment, RegistryLayout
 from kabinet.payments.services import payment_register
-from kabinet.payments.tests.builders import Tx, camt053, registry
 
 
 @pytest.fixture(autouse=True)

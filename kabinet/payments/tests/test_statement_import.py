@@ -7,11 +7,11 @@ from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.lib.periods import add_months
 from kabinet.lib.reference import rf_reference
+from kabinet.lib.tests.statement_builders import Tx, camt053, camt054, fidavista, onec, registry
 from kabinet.notifications.models import MailKind, OutboxMessage
 from kabinet.payments.models import Payment, PaymentStatus, RegistryLayout, StatementImport
 from kabinet.payments.selectors import invoice_payment_status
 from kabinet.payments.services import statement_import, statement_post, statement_preview, statement_upload
-from kabinet.payments.tests.builders import Tx, camt053, camt054, fidavista, onec, registry
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Event
 
