@@ -113,6 +113,7 @@ def _rf_accounts(tx: Transaction) -> list[str]:
 
 def match_transactions(transactions: list[Transaction], *, channel: str, currency: str = "") -> list[Match]:
     """Decide what posting the file would do, without writing anything."""
+    reasons = _reasons()
     keys = [payment_key(tx) for tx in transactions]
     tokens: list[tuple[list[str], list[str]]] = []  # (rf account numbers, digit tokens) per tx
     numbers: set[str] = set()
@@ -178,7 +179,9 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
             matches.append(Match(tx=tx, key=key, outcome=Outcome.DUPLICATE, reason=_("already imported")))
             continue
         seen_in_file.add(key)
-        account_id, reason = _decide(tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency)
+        account_id, reason = _decide(
+            tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency, reasons
+        )
         if account_id is None:
             matches.append(Match(tx=tx, key=key, outcome=Outcome.UNMATCHED, reason=reason))
         else:
@@ -197,37 +200,54 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
     return matches
 
 
-def _decide(tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency):
+def _reasons() -> dict[str, str]:
+    """The reasons, translated once per file (a gettext call per row costs more than the match)."""
+    return {
+        "currency": _("currency %(currency)s"),
+        "registry": _("account number in the registry"),
+        "registry_unknown": _("unknown account %(number)s in the registry"),
+        "reference": _("reference %(ref)s"),
+        "number": _("account number %(number)s in the text"),
+        "numbers": _("several account numbers in the text: %(numbers)s"),
+        "code": _("client code %(code)s in the text"),
+        "code_many": _("client code %(code)s has %(count)s accounts"),
+        "iban": _("payer's account %(iban)s seen before"),
+        "iban_many": _("payer's account %(iban)s paid for several accounts"),
+        "none": _("no reference, account number or known payer"),
+    }
+
+
+def _decide(tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency, R):  # noqa: N803
     if currency and tx.currency and tx.currency != currency:
-        return None, _("currency %(currency)s") % {"currency": tx.currency}
+        return None, R["currency"] % {"currency": tx.currency}
     if tx.account_hint:
         account_id = account_by_number.get(tx.account_hint)
         if account_id:
-            return account_id, _("account number in the registry")
-        return None, _("unknown account %(number)s in the registry") % {"number": tx.account_hint}
+            return account_id, R["registry"]
+        return None, R["registry_unknown"] % {"number": tx.account_hint}
     for number in rf:
         account_id = account_by_number.get(number)
         if account_id:
-            return account_id, _("reference %(ref)s") % {"ref": tx.reference or number}
+            return account_id, R["reference"] % {"ref": tx.reference or number}
     found = {account_by_number[t]: t for t in digits if len(t) > 5 and t in account_by_number}
     if len(found) == 1:
         number = next(iter(found.values()))
-        return next(iter(found)), _("account number %(number)s in the text") % {"number": number}
+        return next(iter(found)), R["number"] % {"number": number}
     if len(found) > 1:
-        return None, _("several account numbers in the text: %(numbers)s") % {"numbers": ", ".join(found.values())}
+        return None, R["numbers"] % {"numbers": ", ".join(found.values())}
     for token in digits:
         if len(token) == 5 and token in accounts_by_code:
             accounts = accounts_by_code[token]
             if len(accounts) == 1:
-                return accounts[0][0], _("client code %(code)s in the text") % {"code": token}
-            return None, _("client code %(code)s has %(count)s accounts") % {"code": token, "count": len(accounts)}
+                return accounts[0][0], R["code"] % {"code": token}
+            return None, R["code_many"] % {"code": token, "count": len(accounts)}
     if tx.payer_iban:
         known = accounts_by_iban.get(tx.payer_iban, set())
         if len(known) == 1:
-            return next(iter(known)), _("payer's account %(iban)s seen before") % {"iban": tx.payer_iban}
+            return next(iter(known)), R["iban"] % {"iban": tx.payer_iban}
         if len(known) > 1:
-            return None, _("payer's account %(iban)s paid for several accounts") % {"iban": tx.payer_iban}
-    return None, _("no reference, account number or known payer")
+            return None, R["iban_many"] % {"iban": tx.payer_iban}
+    return None, R["none"]
 
 
 def _find_reversed(matches, account_by_number, accounts_by_code, accounts_by_iban, currency, tokens, transactions):
@@ -252,7 +272,9 @@ def _find_reversed(matches, account_by_number, accounts_by_code, accounts_by_iba
         if m.tx.original_ref and by_e2e.get((m.tx.original_ref, m.tx.amount)):
             continue
         rf, digits = tx_tokens[id(m.tx)]
-        account_id, _reason = _decide(m.tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency)
+        account_id, _reason = _decide(
+            m.tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency, _reasons()
+        )
         if account_id:
             fallback_accounts[id(m)] = account_id
     by_account: dict[tuple[int, Decimal], list] = defaultdict(list)

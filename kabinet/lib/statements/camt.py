@@ -18,6 +18,7 @@ class _Paths:
     def __init__(self, ns: str):
         self.ns = ns
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._joined: dict[str, str] = {}
 
     def steps(self, path: str) -> tuple[str, ...]:
         cached = self._cache.get(path)
@@ -27,7 +28,10 @@ class _Paths:
         return cached
 
     def __call__(self, path: str) -> str:
-        return "/".join(self.steps(path))
+        joined = self._joined.get(path)
+        if joined is None:
+            joined = self._joined[path] = "/".join(self.steps(path))
+        return joined
 
 
 def _find(el, path: str, p: _Paths):
