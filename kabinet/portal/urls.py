@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.portal import access, news, readings, reception, servicedesk, settings_pages, views
+from kabinet.portal import access, news, pwa, readings, reception, servicedesk, settings_pages, views
 
 app_name = "portal"
 
@@ -61,4 +61,9 @@ urlpatterns = [
     path("readings/meter/<int:meter_id>/", readings.meter_detail, name="meter-detail"),
     path("readings/api-tokens/", readings.api_tokens, name="api-tokens"),
     path("readings/api-tokens/<int:token_id>/revoke/", readings.api_token_revoke_view, name="api-token-revoke"),
+    # --- installable web app: manifest, service worker at the root scope, offline page (pwa branch) ---
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
+    # --- end pwa branch ---
 ]
