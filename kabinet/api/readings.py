@@ -83,14 +83,22 @@ class ErrorOut(Schema):
     reading: ReadingOut | None = None
 
 
+def _number(value: Decimal | None) -> Decimal | None:
+    """12.300 read back from the database and 12.3 just parsed are the same reading: answer
+    both as 12.3, so that a replayed submission's body equals the first one's."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def _reading_out(r: Reading) -> dict:
     return {
         "id": r.pk,
         "meter_id": r.meter_id,
         "period": r.period,
         "entered_value": r.entered_value,
-        "value": r.value,
-        "consumption": r.consumption,
+        "value": _number(r.value),
+        "consumption": _number(r.consumption),
         "source": r.source,
         "status": r.status,
         "reason": r.reason,
