@@ -82,19 +82,22 @@
     return lines;
   }
 
+  // Queue the form under its current key: if a send failed on the way, the server may
+  // have stored it already, and the same key makes the retry a replay, not a second
+  // reading. The form then gets a fresh key for whatever is entered next.
   function enqueue(form) {
-    var data = fields(form).map(function (pair) {
-      return pair[0] === "client_key" ? ["client_key", newKey()] : pair;
-    });
+    var data = fields(form);
+    var keyInput = form.querySelector("input[name=client_key]");
     var items = load();
     items.push({
-      key: data.filter(function (p) { return p[0] === "client_key"; })[0][1],
+      key: keyInput.value,
       user: form.dataset.user,
       account: form.dataset.account,
       fields: data,
       lines: summary(form),
       saved: Date.now()
     });
+    keyInput.value = newKey();
     save(items);
     // Empty the fields: the values live in the queue now, and a second submit of the same
     // values would be a second reading.

@@ -124,3 +124,37 @@ def test_the_form_works_without_javascript(live_server, browser, password):
         assert Reading.objects.get().status == ReadingStatus.ACCEPTED
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_lost_on_the_way_is_retried_without_a_duplicate(live_server, browser, password):
+    """The phone says it is online, the server stores the readings, the answer never
+    arrives: the queue keeps the submission under the same key, and the retry replays."""
+    personas = open_window()
+    # Routing sees every request only without a service worker in between.
+    context = browser.new_context(viewport={"width": 360, "height": 780}, service_workers="block")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, password)
+        page.goto(f"{live_server.url}/readings/")
+
+        def lose_the_answer(route):
+            if route.request.method != "POST":
+                return route.continue_()
+            route.fetch()  # the server gets it and stores the reading...
+            route.abort("connectionreset")  # ...and the answer is lost
+
+        page.route("**/readings/", lose_the_answer)
+        page.get_by_label("New reading (m³)").first.fill("77")
+        page.get_by_role("button", name="Submit readings").click()
+        page.locator("#offline-status").get_by_text("saved on this device").first.wait_for()
+        assert Reading.objects.get().meter == personas.alice_cold
+
+        page.unroute("**/readings/")
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.locator("#offline-status").get_by_text("have been sent").wait_for()
+        assert Reading.objects.count() == 1
+        assert page.evaluate(f"localStorage.getItem('{QUEUE}')") == "[]"
+    finally:
+        context.close()
