@@ -31,6 +31,15 @@ def open_window():
 
 
 def wait_for_worker(page):
+    """Until the service worker is active and controls the page (a page opened before the
+    worker was active is not controlled until the next load)."""
+    active = "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    for _attempt in range(50):
+        if page.evaluate(active):
+            break
+        page.wait_for_timeout(200)
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
 
 
@@ -158,3 +167,18 @@ def test_an_answer_lost_on_the_way_is_retried_without_a_duplicate(live_server, b
         assert page.evaluate(f"localStorage.getItem('{QUEUE}')") == "[]"
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_finds_the_portal_installable(live_server, page, password):
+    open_window()
+    log_in(page, live_server, password)
+    wait_for_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    assert json.loads(manifest["data"])["short_name"] == "Pilsētas ūdens"
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito ones, where Chromium never installs apps.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
