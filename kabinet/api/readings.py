@@ -15,12 +15,13 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
+from kabinet.api.services import readings_submit_once
 from kabinet.billing.estimate import charge_estimate
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
 from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import meters_visible_to, readings_history, with_last_reading
-from kabinet.meters.services import reading_period_for, reading_submit, receipt_context
+from kabinet.meters.services import reading_period_for, receipt_context
 from kabinet.utility.models import UtilityProfile
 
 router = Router(tags=["readings"], auth=[PersonalTokenAuth(), PortalSessionAuth()])
@@ -82,14 +83,22 @@ class ErrorOut(Schema):
     reading: ReadingOut | None = None
 
 
+def _number(value: Decimal | None) -> Decimal | None:
+    """12.300 read back from the database and 12.3 just parsed are the same reading: answer
+    both as 12.3, so that a replayed submission's body equals the first one's."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def _reading_out(r: Reading) -> dict:
     return {
         "id": r.pk,
         "meter_id": r.meter_id,
         "period": r.period,
         "entered_value": r.entered_value,
-        "value": r.value,
-        "consumption": r.consumption,
+        "value": _number(r.value),
+        "consumption": _number(r.consumption),
         "source": r.source,
         "status": r.status,
         "reason": r.reason,
@@ -142,22 +151,27 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
     """Accepted readings answer 201 (200 for a repeated identical submission), readings saved
     before the window 201 with status "queued"; rejected ones 422 with the reason: the
     attempt is stored either way. A value far above your usual consumption is rejected with
-    code "needs_confirmation": send it again with "confirm": true if it is right."""
+    code "needs_confirmation": send it again with "confirm": true if it is right.
+
+    Send an `Idempotency-Key` header (8–64 letters, digits, "-" or "_", e.g. a UUID) to
+    retry safely: the same key again answers with the first submission's reading (200)
+    and stores nothing new; the same key with a different value is refused (400,
+    code "key_reused")."""
     meter = _my_meter(request, meter_id)
-    reading = reading_submit(
-        meter=meter,
-        value=payload.value,
+    submitted, replayed = readings_submit_once(
+        user=request.auth,
+        client_key=request.headers.get("Idempotency-Key", ""),
+        entries=[(meter, payload.value, payload.confirm)],
         source=ReadingSource.API,
-        actor=request.auth,
-        confirm=payload.confirm,
         ip=request.META.get("REMOTE_ADDR"),
         charge_estimator=charge_estimate,
     )
+    reading = submitted[0]
     if reading.status == ReadingStatus.REJECTED:
         return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
     ctx = receipt_context(reading, charge_estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
-    return Status(200 if getattr(reading, "duplicate", False) else 201, body)
+    return Status(200 if replayed or getattr(reading, "duplicate", False) else 201, body)
 
 
 @router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")

@@ -2,6 +2,7 @@
 receipt, the history with a chart and CSV, the meter's specification and API tokens."""
 
 import csv
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create, api_token_revoke
+from kabinet.api.services import api_token_create, api_token_revoke, readings_submit_once
 from kabinet.billing.estimate import charge_estimate
 from kabinet.lib.charts import bar_chart
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
@@ -24,7 +25,7 @@ from kabinet.meters.selectors import (
     monthly_consumption,
     readings_history,
 )
-from kabinet.meters.services import reading_period_for, readings_submit, receipt_context
+from kabinet.meters.services import reading_period_for, receipt_context
 from kabinet.portal.context import current_access, portal_accesses
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
@@ -44,21 +45,54 @@ def _window_context() -> dict:
     return {"period": period, "window_open": window_open, "window_first": first, "window_last": last, "today": today}
 
 
+def _form_context(request: HttpRequest, access, rows: list[dict], **extra) -> dict:
+    accesses, _current = portal_accesses(request)
+    return {
+        **_window_context(),
+        "rows": rows,
+        "accesses": accesses,
+        "current": access,
+        # A fresh idempotency key per rendered form: sending the same form twice (a double
+        # click, the back button, the offline queue retrying) stores the readings once.
+        "client_key": uuid.uuid4().hex,
+        **extra,
+    }
+
+
+def _posted_access(request: HttpRequest):
+    """The account the form was rendered for (a hidden field): a form opened before the
+    account was switched in another tab, or queued offline, still goes to its own account."""
+    wanted = request.POST.get("account", "")
+    accesses, current = portal_accesses(request)
+    if not wanted:
+        return current_access(request)
+    access = next((a for a in accesses if str(a.account_id) == wanted), None)
+    if access is None:
+        raise Http404
+    return access
+
+
 def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
-    """Submit every filled-in meter (one receipt e-mail for the lot); mark the rejected rows."""
+    """Submit every filled-in meter (one receipt e-mail for the lot) under the form's
+    idempotency key; mark the rejected rows. Raises ApplicationError for a reused key."""
     entries = [
         (row, request.POST.get(row["name"], "").strip(), request.POST.get(row["confirm_name"]) == "1") for row in rows
     ]
     entries = [e for e in entries if e[1]]
-    submitted = readings_submit(
+    if not entries:
+        return []
+    submitted, _replayed = readings_submit_once(
+        user=request.user,
+        client_key=request.POST.get("client_key", ""),
         entries=[(row["meter"], raw, confirm) for row, raw, confirm in entries],
         source=ReadingSource.PORTAL,
-        actor=request.user,
         ip=_client_ip(request),
         charge_estimator=charge_estimate,
     )
-    for (row, raw, _confirm), reading in zip(entries, submitted, strict=True):
-        if reading.status == ReadingStatus.REJECTED:
+    by_meter = {r.meter_id: r for r in submitted}
+    for row, raw, _confirm in entries:
+        reading = by_meter.get(row["meter"].pk)
+        if reading is not None and reading.status == ReadingStatus.REJECTED:
             row["value"] = raw
             row["error"] = reading.reason_text
             row["needs_confirmation"] = reading.reason == "needs_confirmation"
@@ -67,8 +101,7 @@ def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
 
 @login_required
 def readings_form(request: HttpRequest) -> HttpResponse:
-    access = current_access(request)
-    accesses, _current = portal_accesses(request)
+    access = _posted_access(request) if request.method == "POST" else current_access(request)
     meters = list(meters_with_last_reading(access.account.premises_id))
     rows = [
         {
@@ -82,42 +115,23 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         for m in meters
     ]
     if request.method == "POST":
-        submitted = _submit_rows(request, rows)
+        try:
+            submitted = _submit_rows(request, rows)
+        except ApplicationError as exc:
+            for row in rows:
+                row["value"] = request.POST.get(row["name"], "").strip()
+            ctx = _form_context(request, access, rows, form_error=exc.message)
+            return render(request, "portal/readings/form.html", ctx, status=400)
         if not submitted:
-            return render(
-                request,
-                "portal/readings/form.html",
-                {
-                    **_window_context(),
-                    "rows": rows,
-                    "accesses": accesses,
-                    "current": access,
-                    "form_error": _("Enter at least one reading."),
-                },
-                status=400,
-            )
+            ctx = _form_context(request, access, rows, form_error=_("Enter at least one reading."))
+            return render(request, "portal/readings/form.html", ctx, status=400)
         query = "&".join(f"r={r.pk}" for r in submitted)
         if any(r.status == ReadingStatus.REJECTED for r in submitted):
             receipts = [receipt_context(r, charge_estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
-            return render(
-                request,
-                "portal/readings/form.html",
-                {
-                    **_window_context(),
-                    "rows": rows,
-                    "accesses": accesses,
-                    "current": access,
-                    "receipts": receipts,
-                    "receipt_query": query,
-                },
-                status=400,
-            )
+            ctx = _form_context(request, access, rows, receipts=receipts, receipt_query=query)
+            return render(request, "portal/readings/form.html", ctx, status=400)
         return redirect(f"{reverse('portal:readings-receipt')}?{query}")
-    return render(
-        request,
-        "portal/readings/form.html",
-        {**_window_context(), "rows": rows, "accesses": accesses, "current": access},
-    )
+    return render(request, "portal/readings/form.html", _form_context(request, access, rows))
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.portal import access, news, payments, readings, reception, servicedesk, settings_pages, views
+from kabinet.portal import access, news, payments, pwa, readings, reception, servicedesk, settings_pages, views
 
 app_name = "portal"
 
@@ -67,4 +67,9 @@ urlpatterns = [
     path("payments/return/<uuid:online_id>/", payments.pay_return, name="pay-return"),
     path("payments/notify/<slug:provider>/", payments.notify, name="payment-notify"),
     path("pay/sandbox/<str:charge_id>/", payments.sandbox_page, name="sandbox-page"),
+    # --- installable web app: manifest, service worker at the root scope, offline page (pwa branch) ---
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
+    # --- end pwa branch ---
 ]
