@@ -13,12 +13,21 @@ from pathlib import Path
 from kabinet.settings import DEFAULT_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-# Variables settings.py reads; cleared so the developer's own environment cannot leak in.
-READ_BY_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DEBUG", "REDIS_URL")
+# Cleared so the developer's environment cannot leak in: what settings.py reads, and the
+# browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE (check --deploy rightly refuses it).
+CLEARED = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in READ_BY_SETTINGS and not k.startswith("PYTEST")}
+    clean = {k: v for k, v in os.environ.items() if k not in CLEARED and not k.startswith("PYTEST")}
     clean.update({"KABINET_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kabinet.settings", **env})
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
