@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MailKind(models.TextChoices):
@@ -39,7 +40,7 @@ class OutboxMessage(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(_("kind"), max_length=30, choices=MailKind.choices)
-    to = models.CharField(_("to"), max_length=254)
+    to = models.CharField(pgettext_lazy("recipient", "to"), max_length=254)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

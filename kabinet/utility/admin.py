@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kabinet.utility.models import Event, Service, UtilityProfile
 
@@ -20,9 +21,9 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Bank", {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
+        (_("Bank"), {"fields": ["bank_name", "iban", "bic", "bank_account", "correspondent_account"]}),
         (
-            "Contacts",
+            _("Contacts"),
             {
                 "fields": [
                     "address",
@@ -35,15 +36,15 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Money and languages", {"fields": ["currency", "languages"]}),
+        (_("Money and languages"), {"fields": ["currency", "languages"]}),
         (
-            "Readings",
+            _("Readings"),
             {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]},
         ),
-        ("Billing", {"fields": ["invoice_day", "payment_due_day"]}),
-        ("Access", {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
+        (_("Billing"), {"fields": ["invoice_day", "payment_due_day"]}),
+        (_("Access"), {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
         (
-            "Missing readings",
+            _("Missing readings"),
             {
                 "fields": [
                     "average_enabled",
@@ -56,7 +57,7 @@ class UtilityProfileAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Penalties",
+            _("Penalties"),
             {
                 "fields": [
                     "penalty_policy",

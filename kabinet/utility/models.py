@@ -30,6 +30,7 @@ class RegistrationMode(models.TextChoices):
 class PenaltyPolicy(models.TextChoices):
     NONE = "none", _("No penalties")
     RU_155 = "ru155", _("Russia: Housing Code art. 155 (1/300, then 1/130 of the key rate)")
+    # xgettext:no-python-format
     LV_DAILY = "lv_daily", _("Latvia: daily percentage, capped at 10% of the principal")
 
 
@@ -116,7 +117,11 @@ class UtilityProfile(models.Model):
         default=Decimal("0.0500"),
     )
     penalty_cap_percent = models.DecimalField(
-        _("penalty cap, % of principal"), max_digits=5, decimal_places=2, default=Decimal("10.00")
+        # xgettext:no-python-format
+        _("penalty cap, % of principal"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
     )
 
     class Meta:

@@ -24,7 +24,8 @@ def test_it_logs_in_with_client_code(client, personas, password):
 def test_it_refuses_a_wrong_password_with_a_clear_message(client, personas):
     response = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"})
     assert response.status_code == 200
-    assert "login or password is wrong" in response.content.decode()
+    # The lv preset speaks Latvian first.
+    assert "Nepareizs lietotājvārds vai parole" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
