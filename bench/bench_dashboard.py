@@ -55,8 +55,8 @@ def main() -> None:
     for run in dashboard:
         if run.bytes_per_request < 0.9 * len(page):
             raise RuntimeError(f"dashboard responses averaged {run.bytes_per_request:.0f} bytes, page is {len(page)}")
-        if run.errors > 0.01 * run.requests:
-            raise RuntimeError(f"dashboard: {run.errors} errors in {run.requests} requests")
+        if run.non_2xx:
+            raise RuntimeError(f"dashboard: {run.non_2xx} HTTP errors in {run.requests} requests")
 
     h, d = median_run(healthz), median_run(dashboard)
     setup = {

@@ -253,7 +253,9 @@ class Load:
     rps: float
     p50_ms: float
     p99_ms: float
-    errors: int  # socket errors plus responses that were not 2xx/3xx
+    errors: int  # socket errors (connect, read, write, timeout) plus responses that were not 2xx/3xx
+    non_2xx: int  # responses that were not 2xx/3xx (HTTP errors: the app failed)
+    timeouts: int  # requests not answered within the timeout
     bytes_per_request: float
 
     def __str__(self) -> str:
@@ -301,20 +303,19 @@ def parse_wrk(output: str) -> dict:
         return match
 
     requests, seconds, size, unit = find(r"^\s*(\d+) requests in ([\d.]+\w+), ([\d.]+)(\w+) read").groups()
-    errors = 0
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = [int(n) for n in socket.groups()] if socket else [0, 0, 0, 0]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
+    non_2xx = int(non_2xx.group(1)) if non_2xx else 0
     return {
         "requests": int(requests),
         "seconds": _ms(seconds) / 1000,
         "rps": float(find(r"^Requests/sec:\s+([\d.]+)").group(1)),
         "p50_ms": _ms(find(r"^\s+50%\s+([\d.]+\w+)").group(1)),
         "p99_ms": _ms(find(r"^\s+99%\s+([\d.]+\w+)").group(1)),
-        "errors": errors,
+        "errors": sum(socket_errors) + non_2xx,
+        "non_2xx": non_2xx,
+        "timeouts": socket_errors[3],
         "bytes": float(size) * _SIZES[unit],
     }
 
@@ -328,13 +329,22 @@ def load(
     cookie: str | None = None,
     headers: dict[str, str] | None = None,
     script: Path | str | None = None,
+    timeout: float = 10,
 ) -> Load:
     """Drive `url` with wrk: `connections` open connections for `duration` seconds.
 
     `cookie` is sent as the Cookie header (a logged-in session); `script` is a wrk Lua script
-    (e.g. to POST or to vary the path).
+    (e.g. to POST or to vary the path). A request unanswered after `timeout` seconds counts as
+    an error (wrk's own default, 2 s, turns a slow run on a busy machine into errors).
     """
-    cmd = [wrk_path(), "--latency", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration:g}s"]
+    cmd = [
+        wrk_path(),
+        "--latency",
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        f"--timeout={timeout:g}s",
+    ]
     for name, value in {**(headers or {}), **({"Cookie": cookie} if cookie else {})}.items():
         cmd += ["-H", f"{name}: {value}"]
     if script:
@@ -353,5 +363,7 @@ def load(
         p50_ms=f["p50_ms"],
         p99_ms=f["p99_ms"],
         errors=f["errors"],
+        non_2xx=f["non_2xx"],
+        timeouts=f["timeouts"],
         bytes_per_request=f["bytes"] / max(f["requests"], 1),
     )
