@@ -73,3 +73,10 @@ def page(browser):
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploaded private files (request photos, news images) go to a temporary folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT

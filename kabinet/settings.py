@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "kabinet.meters",
     "kabinet.billing",
     "kabinet.payments",
+    "kabinet.servicedesk",
+    "kabinet.news",
+    "kabinet.reception",
     "kabinet.portal",
     "kabinet.api",
 ]

@@ -172,3 +172,24 @@ class Personas:
             username="dave", email="dave@utility.example", password=PASSWORD, is_staff=True
         )
         self.dave.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+
+
+def png_bytes(width: int = 4, height: int = 4) -> bytes:
+    """A real (tiny) PNG picture for upload tests."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 92, 173)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="JPEG")
+    return buffer.getvalue()

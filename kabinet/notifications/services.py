@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from kabinet.notifications.models import Channel, OutboxMessage, OutboxStatus
+from kabinet.notifications.unsubscribe import unsubscribe_url
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,18 @@ def message_enqueue(
 ) -> OutboxMessage | None:
     """Render templates/emails/<template>/{subject.txt,body.txt,body.html} in `language`
     and queue the message. Call inside the transaction of the change that causes it;
-    the send is scheduled after commit. Returns None for an already queued dedupe_key."""
+    the send is scheduled after commit. Returns None for an already queued dedupe_key.
+
+    Mail to a login about anything but its account carries a one-click unsubscribe link
+    for its kind: in the context (`unsubscribe_url`, rendered by emails/_footer.*) and as
+    RFC 8058 List-Unsubscribe headers."""
     if not to:
         return None
-    ctx = {"site_url": settings.SITE_URL, **context}
+    link = unsubscribe_url(user=user, kind=kind)
+    headers = {}
+    if link:
+        headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    ctx = {"site_url": settings.SITE_URL, "unsubscribe_url": link, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
         body_text = render_to_string(f"emails/{template}/body.txt", ctx)
@@ -47,6 +56,7 @@ def message_enqueue(
                 subject=subject,
                 body_text=body_text,
                 body_html=body_html,
+                headers=headers,
                 dedupe_key=dedupe_key,
             )
     except IntegrityError:
@@ -92,6 +102,7 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
                 body=message.body_text,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.to],
+                headers=message.headers or None,
             )
             if message.body_html:
                 email.attach_alternative(message.body_html, "text/html")

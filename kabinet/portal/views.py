@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_balances, invoices_for_account
 from kabinet.meters.selectors import meters_with_last_reading
+from kabinet.news.selectors import outages_for_building
 from kabinet.portal.context import SESSION_KEY, portal_accesses
 from kabinet.portal.forms import LoginForm
 
@@ -54,6 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if current.can_see_invoices:
             ctx["invoices"] = list(invoices_for_account(current.account_id)[:6])
         ctx["meters"] = list(meters_with_last_reading(current.account.premises_id))
+        ctx["outages"] = list(outages_for_building(current.account.premises.building))
     return render(request, "portal/dashboard.html", ctx)
 
 
