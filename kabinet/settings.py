@@ -170,6 +170,8 @@ LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:login"
 SESSION_COOKIE_AGE = 14 * 24 * 3600  # "remember me": two weeks; otherwise ends with the browser
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies in front of the app: the client's IP (throttling, audit) is taken from X-Forwarded-For.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 # --- I18n --------------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "lv")

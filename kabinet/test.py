@@ -193,3 +193,53 @@ def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+# --- access tests: a customer without a login, and the mail they receive ----------------
+
+
+def make_unregistered(
+    code: str = "30003", account_number: str = "300001", *, invoice_amount: str = "23.45"
+) -> tuple[Customer, Account, object]:
+    """A customer with one account and one issued invoice, and no portal login yet
+    (what seed_demo calls "unregistered"). Returns (customer, account, invoice)."""
+    from kabinet.billing.services import LineSpec, invoice_create
+
+    customer = make_customer(code, "Jānis", "Kalniņš", email="")
+    account = make_account(customer, account_number, "Vienības iela", "8", "21")
+    service = Service.objects.filter(code="cold_water").first() or make_services()["cold_water"]
+    invoice = invoice_create(
+        account=account,
+        period=dt.date(2026, 9, 1),
+        lines=[
+            LineSpec(
+                service=service,
+                description="Water",
+                quantity=Decimal("1"),
+                unit="m3",
+                price=Decimal(invoice_amount),
+                vat_rate=Decimal("0"),
+                method="metered",
+            )
+        ],
+        issued_on=dt.date(2026, 10, 10),
+        due_on=dt.date(2026, 10, 25),
+    )
+    return customer, account, invoice
+
+
+def mail_links(message_text: str) -> list[str]:
+    """The site-relative paths of the links in an e-mail's text."""
+    import re
+
+    from django.conf import settings
+
+    return [url.removeprefix(settings.SITE_URL) for url in re.findall(r"https?://\S+", message_text)]
+
+
+def without_csrf(html: bytes | str) -> str:
+    """A page with its CSRF tokens blanked, to compare two responses for equality."""
+    import re
+
+    text = html.decode() if isinstance(html, bytes) else html
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', text)

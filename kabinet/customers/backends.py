@@ -12,15 +12,16 @@ def user_for_identifier(identifier: str) -> User | None:
         return User.objects.filter(email__iexact=identifier).first()
     if identifier.isdigit():
         if len(identifier) == 5:
-            return User.objects.filter(customer__client_code=identifier).order_by("id").first()
+            # A customer may have an active login and another waiting for activation.
+            return User.objects.filter(customer__client_code=identifier).order_by("-is_active", "id").first()
         holder = (
             User.objects.filter(account_accesses__account__number=identifier, account_accesses__role="holder")
-            .order_by("id")
+            .order_by("-is_active", "id")
             .first()
         )
         if holder is not None:
             return holder
-        return User.objects.filter(customer__accounts__number=identifier).order_by("id").first()
+        return User.objects.filter(customer__accounts__number=identifier).order_by("-is_active", "id").first()
     return User.objects.filter(username=identifier).first()
 
 

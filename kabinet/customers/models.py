@@ -31,6 +31,9 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("customer"),
     )
+    # Registered online or opened by staff, but not yet activated from the e-mail link
+    # or the letter's code. Such a login cannot log in (is_active is False).
+    activation_pending = models.BooleanField(_("waiting for activation"), default=False)
 
     objects = UserManager()
 
@@ -210,3 +213,119 @@ class MailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}={self.enabled}"
+
+
+# --- Registration and access ------------------------------------------------------------
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RegistrationApplication(models.Model):
+    """A request for portal access that staff decide on (modes "by application" and "staff only")."""
+
+    TRANSITIONS = {
+        ApplicationStatus.PENDING: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
+        ApplicationStatus.APPROVED: set(),
+        ApplicationStatus.REJECTED: set(),
+    }
+
+    created = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    full_name = models.CharField(_("name"), max_length=200)
+    client_code = models.CharField(_("client code"), max_length=5, blank=True)
+    account_number = models.CharField(_("account number"), max_length=20)
+    address = models.CharField(_("address of the premises"), max_length=300)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    language = models.CharField(_("language"), max_length=5, default="lv")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+        verbose_name=_("customer"),
+        help_text=_("Filled in when the account number matches; staff may correct it before approving."),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("reason for rejection"), blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("login")
+    )
+
+    class Meta:
+        verbose_name = _("registration application")
+        verbose_name_plural = _("registration applications")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="application_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.account_number})"
+
+
+class ActivationCode(models.Model):
+    """A one-time code printed in an activation letter handed over at the counter.
+
+    Only a keyed hash is stored: the code exists in clear only on the printed letter."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class Invitation(models.Model):
+    """The holder invites another person to one account with limited rights."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=AccessRole.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(role="holder"), name="invitation_not_holder"),
+            models.UniqueConstraint(
+                Lower("email"),
+                "account",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.account_id} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -1,7 +1,5 @@
 import datetime as dt
 
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,28 +11,6 @@ from kabinet.billing.selectors import account_balances, invoices_for_account
 from kabinet.meters.selectors import meters_with_last_reading
 from kabinet.news.selectors import outages_for_building
 from kabinet.portal.context import SESSION_KEY, portal_accesses
-from kabinet.portal.forms import LoginForm
-
-
-def login(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("portal:dashboard")
-    form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        auth_login(request, form.get_user())  # rotates the session key
-        if not form.cleaned_data["remember"]:
-            request.session.set_expiry(0)  # ends with the browser
-        next_url = request.POST.get("next") or request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            return redirect(next_url)
-        return redirect("portal:dashboard")
-    return render(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")})
-
-
-@require_POST
-def logout(request: HttpRequest) -> HttpResponse:
-    auth_logout(request)
-    return redirect("portal:login")
 
 
 @login_required

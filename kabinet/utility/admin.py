@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.utility.models import Event, Service, UtilityProfile
@@ -94,10 +95,50 @@ class ServiceAdmin(admin.ModelAdmin):
     filter_horizontal = ["volume_of"]
 
 
+class SecurityEventFilter(admin.SimpleListFilter):
+    """Registration, activation, logins, passwords, e-mail and access: the security trail."""
+
+    title = _("area")
+    parameter_name = "area"
+    PREFIXES = {
+        "security": (
+            "login.",
+            "registration.",
+            "activation.",
+            "user.",
+            "password.",
+            "email.",
+            "access.",
+            "invitation.",
+            "application.",
+            "premises.",
+        ),
+        "logins": ("login.",),
+    }
+
+    def lookups(self, request, model_admin):
+        return [("security", _("Security and access")), ("logins", _("Logins"))]
+
+    def queryset(self, request, queryset):
+        prefixes = self.PREFIXES.get(self.value() or "")
+        if not prefixes:
+            return queryset
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(kind__startswith=prefix)
+        return queryset.filter(condition)
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["created", "kind", "actor", "object_type", "object_id", "ip", "message"]
-    list_filter = ["kind", "object_type", ("created", admin.DateFieldListFilter)]
+    list_filter = [
+        SecurityEventFilter,
+        "kind",
+        "object_type",
+        ("created", admin.DateFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["kind", "object_id", "message", "actor__username", "actor__email", "ip"]
     list_select_related = ["actor"]
     date_hierarchy = "created"
