@@ -236,3 +236,15 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_TASK_ALWAYS_EAGER = True
+
+# --- Readings by e-mail (IMAP) and SMS (kabinet/meters/inbound) ----------------------
+READINGS_IMAP_HOST = env("READINGS_IMAP_HOST", "")
+READINGS_IMAP_PORT = env_int("READINGS_IMAP_PORT", 993)
+READINGS_IMAP_USER = env("READINGS_IMAP_USER", "")
+READINGS_IMAP_PASSWORD = env("READINGS_IMAP_PASSWORD", "")
+READINGS_IMAP_FOLDER = env("READINGS_IMAP_FOLDER", "INBOX")
+# SMS gateway: "twilio" (documented in kabinet/meters/inbound/sms.py) or "" (off).
+SMS_PROVIDER = env("SMS_PROVIDER", "")
+SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_FROM = env("SMS_TWILIO_FROM", "")

@@ -27,6 +27,9 @@ def application_error(request: HttpRequest, exc: ApplicationError):
     )
 
 
+api.add_router("/readings/", "kabinet.api.readings.router")
+
+
 @api.get("/health", auth=None, tags=["meta"])
 def health(request: HttpRequest) -> dict:
     return {"status": "ok"}

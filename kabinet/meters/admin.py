@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kabinet.meters.models import Meter, Reading
+from kabinet.meters import admin_views
+from kabinet.meters.inbound.services import inbound_message_handle
+from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport
+from kabinet.meters.services import readings_review, to_review_q
 
 
 @admin.register(Meter)
@@ -19,6 +27,35 @@ class MeterAdmin(admin.ModelAdmin):
     list_select_related = ["service", "premises__building"]
     raw_id_fields = ["premises", "replaced_by"]
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("hotline/", view(admin_views.hotline), name="meters_hotline"),
+            path("missing/", view(admin_views.missing), name="meters_missing"),
+            *super().get_urls(),
+        ]
+
+
+class ToReviewFilter(admin.SimpleListFilter):
+    title = gettext_lazy("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("todo", gettext_lazy("To review (flagged or rejected)")),
+            ("leak", gettext_lazy("Possible leak")),
+            ("done", gettext_lazy("Reviewed")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "todo":
+            return queryset.filter(to_review_q())
+        if self.value() == "leak":
+            return queryset.filter(flag="leak", reviewed_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
 
 @admin.register(Reading)
 class ReadingAdmin(admin.ModelAdmin):
@@ -30,24 +67,111 @@ class ReadingAdmin(admin.ModelAdmin):
         "consumption",
         "source",
         "status",
+        "flag",
         "reason",
         "created",
+        "correct_link",
     ]
-    list_filter = ["status", "source", "period"]
+    list_filter = [ToReviewFilter, "status", "source", "flag", "period"]
     search_fields = ["meter__serial_number", "meter__premises__accounts__number"]
     list_select_related = ["meter__service"]
-    raw_id_fields = ["meter", "entered_by", "replaces"]
+    raw_id_fields = ["meter", "entered_by", "replaces", "reviewed_by", "batch"]
     date_hierarchy = "period"
+    actions = ["mark_reviewed"]
     readonly_fields = [
+        "meter",
+        "period",
         "value",
         "entered_value",
         "consumption",
+        "taken_at",
         "status",
         "source",
         "reason",
+        "reason_text",
         "entered_by",
         "replaces",
+        "confirmed",
+        "flag",
+        "reviewed_at",
+        "reviewed_by",
+        "batch",
     ]
+
+    def has_add_permission(self, request):
+        return False  # readings come in through reading_submit (the hotline page for staff)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:reading_id>/correct/", view(admin_views.correct), name="meters_reading_correct"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("correct"))
+    def correct_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:meters_reading_correct", args=[obj.pk]), _("correct"))
+
+    @admin.action(description=gettext_lazy("Mark as reviewed"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        count = readings_review(readings=queryset.filter(Q(reviewed_at__isnull=True)), actor=request.user)
+        self.message_user(request, _("%(count)d readings marked as reviewed.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(ReadingImport)
+class ReadingImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "created", "actor", "rows", "accepted", "rejected"]
+    list_select_related = ["actor"]
+    readonly_fields = ["file_name", "created", "actor", "sha256", "rows", "accepted", "rejected"]
+    search_fields = ["file_name", "sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(admin_views.import_file), name="meters_readingimport_upload"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["received", "channel", "sender", "account_number", "status", "error"]
+    list_filter = ["status", "channel"]
+    search_fields = ["sender", "account_number", "body", "subject"]
+    readonly_fields = [
+        "received",
+        "channel",
+        "external_id",
+        "sender",
+        "subject",
+        "body",
+        "status",
+        "account_number",
+        "error",
+        "readings",
+        "handled_by",
+    ]
+    actions = ["mark_handled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Mark as handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        count = 0
+        for message in queryset.filter(status=InboundStatus.UNPARSED):
+            inbound_message_handle(message=message, actor=request.user)
+            count += 1
+        self.message_user(request, _("%(count)d messages marked as handled.") % {"count": count}, messages.SUCCESS)

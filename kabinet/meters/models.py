@@ -121,8 +121,16 @@ class ReadingStatus(models.TextChoices):
 CURRENT_STATUSES = (ReadingStatus.ACCEPTED, ReadingStatus.ESTIMATED)
 
 
+class ReadingFlag(models.TextChoices):
+    LEAK = "leak", _("Possible leak or typo")
+    CORRECTED = "corrected", _("Corrected by staff")
+
+
 class Reading(models.Model):
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter"))
+    # Indexed by reading_meter_period_idx (meter first), no separate index.
+    meter = models.ForeignKey(
+        Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("meter"), db_index=False
+    )
     period = models.DateField(_("period"), help_text=_("The first day of the month the reading counts for"))
     value = models.DecimalField(_("value used"), max_digits=14, decimal_places=3)
     entered_value = models.CharField(_("value entered"), max_length=40, blank=True)
@@ -138,6 +146,7 @@ class Reading(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="+",
         verbose_name=_("entered by"),
     )
@@ -146,8 +155,34 @@ class Reading(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="+",
         verbose_name=_("replaces"),
+    )
+    # The customer confirmed a value far above their history ("possible leak or typo").
+    confirmed = models.BooleanField(_("confirmed by the customer"), default=False)
+    # Something staff should look at (a suspected leak accepted from a channel that cannot ask).
+    flag = models.CharField(_("flag"), max_length=20, blank=True, choices=ReadingFlag.choices)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    # No database constraint: the import creates the batch and its rows in one statement's
+    # transaction, and a deferred check per row would double the cost of a million-row commit.
+    batch = models.ForeignKey(
+        "ReadingImport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="readings",
+        verbose_name=_("imported from"),
+        db_constraint=False,
     )
 
     class Meta:
@@ -166,7 +201,22 @@ class Reading(models.Model):
                 name="reading_consumption_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["meter", "-period"], name="reading_meter_period_idx")]
+        indexes = [
+            models.Index(fields=["meter", "-period"], name="reading_meter_period_idx"),
+            models.Index(fields=["status", "period"], name="reading_status_period_idx"),
+            models.Index(
+                fields=["created"],
+                name="reading_to_review_idx",
+                condition=Q(reviewed_at__isnull=True) & (Q(status="rejected") | ~Q(flag="")),
+            ),
+            # Foreign keys that are empty for most rows (file and e-mail readings): index only
+            # the rows that have them, so a million-row import maintains fewer indexes.
+            models.Index(fields=["entered_by"], name="reading_entered_by_idx", condition=Q(entered_by__isnull=False)),
+            models.Index(fields=["replaces"], name="reading_replaces_idx", condition=Q(replaces__isnull=False)),
+            models.Index(
+                fields=["reviewed_by"], name="reading_reviewed_by_idx", condition=Q(reviewed_by__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meter_id} {self.period:%Y-%m} {self.value}"
@@ -174,3 +224,63 @@ class Reading(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status in CURRENT_STATUSES
+
+
+class ReadingImport(models.Model):
+    """One imported meter-reading file; its checksum makes a re-import a no-op."""
+
+    created = models.DateTimeField(_("imported"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("checksum"), max_length=64, unique=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+
+    class Meta:
+        verbose_name = _("reading file import")
+        verbose_name_plural = _("reading file imports")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created:%Y-%m-%d %H:%M})"
+
+
+class InboundChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class InboundStatus(models.TextChoices):
+    PROCESSED = "processed", _("Processed")
+    UNPARSED = "unparsed", _("Not understood: waiting for staff")
+    HANDLED = "handled", _("Handled by staff")
+
+
+class InboundMessage(models.Model):
+    """An e-mail or SMS with readings, kept as received; unparsed ones wait for staff."""
+
+    received = models.DateTimeField(_("received"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=10, choices=InboundChannel.choices)
+    # Message-ID or the gateway's message id: a redelivered message is processed once.
+    external_id = models.CharField(_("message id"), max_length=255, unique=True)
+    sender = models.CharField(_("from"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=InboundStatus.choices)
+    account_number = models.CharField(_("account"), max_length=20, blank=True)
+    error = models.TextField(_("problem"), blank=True)
+    readings = models.ManyToManyField(Reading, blank=True, related_name="+", verbose_name=_("readings"))
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("e-mail or SMS with readings")
+        verbose_name_plural = _("e-mails and SMS with readings")
+        ordering = ["-received", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.sender} {self.received:%Y-%m-%d %H:%M}"

@@ -1,19 +1,76 @@
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from kabinet.meters.models import CURRENT_STATUSES, Meter, MeterStatus, Reading
 
 
+def with_last_reading(qs: QuerySet[Meter]) -> QuerySet[Meter]:
+    """Annotate meters with their latest current reading (subqueries: still one query)."""
+    last = Reading.objects.filter(meter=OuterRef("pk"), status__in=CURRENT_STATUSES).order_by("-period", "-id")
+    return qs.annotate(
+        last_value=Subquery(last.values("value")[:1]),
+        last_period=Subquery(last.values("period")[:1]),
+        last_taken_at=Subquery(last.values("taken_at")[:1]),
+        last_status=Subquery(last.values("status")[:1]),
+    )
+
+
 def meters_with_last_reading(premises_id: int) -> QuerySet[Meter]:
     """Active meters of a premises, each annotated with its latest current reading (one query)."""
-    last = Reading.objects.filter(meter=OuterRef("pk"), status__in=CURRENT_STATUSES).order_by("-period", "-id")
+    return with_last_reading(
+        Meter.objects.filter(premises_id=premises_id, status=MeterStatus.ACTIVE).select_related("service")
+    ).order_by("service__sort_order", "serial_number")
+
+
+def meters_for_premises(premises_id: int) -> QuerySet[Meter]:
+    """Every meter of a premises, replaced and removed ones too (their history stays)."""
     return (
-        Meter.objects.filter(premises_id=premises_id, status=MeterStatus.ACTIVE)
+        Meter.objects.filter(premises_id=premises_id)
         .select_related("service")
-        .annotate(
-            last_value=Subquery(last.values("value")[:1]),
-            last_period=Subquery(last.values("period")[:1]),
-            last_taken_at=Subquery(last.values("taken_at")[:1]),
-            last_status=Subquery(last.values("status")[:1]),
-        )
-        .order_by("service__sort_order", "serial_number")
+        .order_by("status", "service__sort_order", "serial_number")
+    )
+
+
+def readings_history(meter_ids, *, limit: int | None = 240) -> QuerySet[Reading]:
+    """Every attempt for these meters, newest first, with what the page shows (one query)."""
+    qs = (
+        Reading.objects.filter(meter_id__in=list(meter_ids))
+        .select_related("meter__service")
+        .order_by("meter__service__sort_order", "meter__serial_number", "-period", "-created", "-id")
+    )
+    return qs[:limit] if limit else qs
+
+
+def monthly_consumption(meter_id: int, *, months: int = 24) -> list[tuple]:
+    """(period, consumption) of the current readings, oldest first."""
+    rows = list(
+        Reading.objects.filter(meter_id=meter_id, status__in=CURRENT_STATUSES, consumption__isnull=False)
+        .order_by("-period")
+        .values_list("period", "consumption")[:months]
+    )
+    return rows[::-1]
+
+
+def meters_visible_to(user) -> QuerySet[Meter]:
+    """Meters at the premises of the accounts this login may open."""
+    return Meter.objects.filter(
+        premises__accounts__accesses__user=user, premises__accounts__closed_on__isnull=True
+    ).distinct()
+
+
+def accounts_without_reading(period):
+    """Open accounts with an active meter that has no current or queued reading for `period`."""
+    from kabinet.customers.models import Account
+
+    has_reading = Reading.objects.filter(
+        meter__premises_id=OuterRef("premises_id"),
+        meter__status=MeterStatus.ACTIVE,
+        period=period,
+        status__in=[*CURRENT_STATUSES, "queued"],
+    )
+    return (
+        Account.objects.filter(closed_on__isnull=True, premises__meters__status=MeterStatus.ACTIVE)
+        .exclude(Exists(has_reading))
+        .select_related("customer", "premises__building")
+        .distinct()
+        .order_by("number")
     )

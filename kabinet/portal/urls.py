@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.portal import access, news, reception, servicedesk, settings_pages, views
+from kabinet.portal import access, news, readings, reception, servicedesk, settings_pages, views
 
 app_name = "portal"
 
@@ -53,4 +53,12 @@ urlpatterns = [
     path("settings/notifications/", settings_pages.notification_settings, name="notification-settings"),
     path("unsubscribe/<str:token>/", settings_pages.unsubscribe, name="unsubscribe"),
     # --- end servicedesk branch ---
+    # Meter readings (kabinet/portal/readings.py)
+    path("readings/", readings.readings_form, name="readings"),
+    path("readings/receipt/", readings.readings_receipt, name="readings-receipt"),
+    path("readings/history/", readings.readings_history_view, name="readings-history"),
+    path("readings/history.csv", readings.readings_history_csv, name="readings-history-csv"),
+    path("readings/meter/<int:meter_id>/", readings.meter_detail, name="meter-detail"),
+    path("readings/api-tokens/", readings.api_tokens, name="api-tokens"),
+    path("readings/api-tokens/<int:token_id>/revoke/", readings.api_token_revoke_view, name="api-token-revoke"),
 ]

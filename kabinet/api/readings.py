@@ -1,0 +1,188 @@
+"""Readings over the API: list my meters, submit readings, read the history.
+
+Authenticate with a personal token (`Authorization: Bearer kab_…`, made on the portal's
+API tokens page) or the portal session. The same reading_submit() as every other channel:
+the same rules, the same receipt.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
+from kabinet.billing.estimate import charge_estimate
+from kabinet.meters.inbound.services import inbound_message_process
+from kabinet.meters.inbound.sms import sms_provider
+from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.selectors import meters_visible_to, readings_history, with_last_reading
+from kabinet.meters.services import reading_period_for, reading_submit, receipt_context
+from kabinet.utility.models import UtilityProfile
+
+router = Router(tags=["readings"], auth=[PersonalTokenAuth(), PortalSessionAuth()])
+
+
+class WindowOut(Schema):
+    period: dt.date
+    open: bool
+    first_day: dt.date
+    last_day: dt.date
+
+
+class MeterOut(Schema):
+    id: int
+    serial_number: str
+    service: str
+    service_name: str
+    unit: str
+    location: str
+    account_numbers: list[str]
+    decimals: int
+    verification_due: dt.date | None
+    last_value: Decimal | None
+    last_period: dt.date | None
+
+
+class MetersOut(Schema):
+    window: WindowOut
+    meters: list[MeterOut]
+
+
+class ReadingIn(Schema):
+    value: str = Field(..., max_length=40, description="As on the meter; comma or dot as the decimal separator")
+    confirm: bool = Field(False, description="Confirm a value far above your usual consumption")
+
+
+class ReadingOut(Schema):
+    id: int
+    meter_id: int
+    period: dt.date
+    entered_value: str
+    value: Decimal
+    consumption: Decimal | None
+    source: str
+    status: str
+    reason: str
+    message: str
+    created: dt.datetime
+
+
+class ReceiptOut(ReadingOut):
+    estimated_charge: Decimal | None
+    currency: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    reading: ReadingOut | None = None
+
+
+def _reading_out(r: Reading) -> dict:
+    return {
+        "id": r.pk,
+        "meter_id": r.meter_id,
+        "period": r.period,
+        "entered_value": r.entered_value,
+        "value": r.value,
+        "consumption": r.consumption,
+        "source": r.source,
+        "status": r.status,
+        "reason": r.reason,
+        "message": r.reason_text,
+        "created": r.created,
+    }
+
+
+def _my_meter(request: HttpRequest, meter_id: int) -> Meter:
+    return get_object_or_404(meters_visible_to(request.auth).select_related("service"), pk=meter_id)
+
+
+@router.get("/meters", response=MetersOut, summary="My meters and the reading window")
+def meters_list(request: HttpRequest):
+    profile = UtilityProfile.get()
+    period, window_open = reading_period_for(timezone.localdate(), profile)
+    first, last = profile.window_for(period)
+    meters = list(
+        with_last_reading(meters_visible_to(request.auth).filter(status=MeterStatus.ACTIVE))
+        .select_related("service")
+        .prefetch_related("premises__accounts")
+        .order_by("premises_id", "service__sort_order", "serial_number")
+    )
+    out = []
+    for m in meters:
+        out.append(
+            {
+                "id": m.pk,
+                "serial_number": m.serial_number,
+                "service": m.service.code,
+                "service_name": m.service.name,
+                "unit": m.service.get_unit_display(),
+                "location": m.location,
+                "account_numbers": [a.number for a in m.premises.accounts.all() if a.closed_on is None],
+                "decimals": m.service.reading_decimals,
+                "verification_due": m.verification_due,
+                "last_value": m.last_value,
+                "last_period": m.last_period,
+            }
+        )
+    return {"window": {"period": period, "open": window_open, "first_day": first, "last_day": last}, "meters": out}
+
+
+@router.post(
+    "/meters/{meter_id}/readings",
+    response={201: ReceiptOut, 200: ReceiptOut, 422: ErrorOut},
+    summary="Submit a reading",
+)
+def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
+    """Accepted readings answer 201 (200 for a repeated identical submission), readings saved
+    before the window 201 with status "queued"; rejected ones 422 with the reason: the
+    attempt is stored either way. A value far above your usual consumption is rejected with
+    code "needs_confirmation": send it again with "confirm": true if it is right."""
+    meter = _my_meter(request, meter_id)
+    reading = reading_submit(
+        meter=meter,
+        value=payload.value,
+        source=ReadingSource.API,
+        actor=request.auth,
+        confirm=payload.confirm,
+        ip=request.META.get("REMOTE_ADDR"),
+        charge_estimator=charge_estimate,
+    )
+    if reading.status == ReadingStatus.REJECTED:
+        return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
+    ctx = receipt_context(reading, charge_estimate)
+    body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
+    return Status(200 if getattr(reading, "duplicate", False) else 201, body)
+
+
+@router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")
+def reading_list(request: HttpRequest, meter_id: int, limit: int = 60):
+    meter = _my_meter(request, meter_id)
+    return [_reading_out(r) for r in readings_history([meter.pk], limit=max(1, min(limit, 500)))]
+
+
+@router.post("/sms/{provider}", auth=None, include_in_schema=False)
+def sms_webhook(request: HttpRequest, provider: str):
+    """An SMS gateway delivers a customer's SMS here (see kabinet/meters/inbound/sms.py)."""
+    gateway = sms_provider(provider) if provider == settings.SMS_PROVIDER else None
+    if gateway is None:
+        raise Http404
+    params = {k: request.POST.get(k, "") for k in request.POST}
+    if not gateway.verify(url=request.build_absolute_uri(), params=params, headers=request.headers):
+        return HttpResponseForbidden("bad signature")
+    sms = gateway.parse(params)
+    if not sms.external_id or not sms.sender:
+        return HttpResponse("missing fields", status=400)
+    inbound_message_process(
+        channel=InboundChannel.SMS,
+        external_id=sms.external_id,
+        sender=sms.sender,
+        body=sms.text,
+        charge_estimator=charge_estimate,
+    )
+    return HttpResponse(gateway.ack_body, content_type=gateway.ack_content_type)

@@ -1,0 +1,706 @@
+"""Readings: reading_submit() is the one door for every channel.
+
+Portal, API, e-mail, SMS, the hotline operator and files all come through here, so the
+rules (window, precision, lower-than-previous and rollover, leak suspicion, expired
+verification, one current reading per period) and the receipt are the same everywhere.
+
+Every attempt is stored, rejected ones too: nothing a customer submitted is lost. A
+rejection is not an exception: reading_submit() returns the stored Reading with
+status "rejected" and a translated reason, and each door shows it its own way.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kabinet.customers.models import AccountAccess, User
+from kabinet.customers.selectors import user_wants_mail
+from kabinet.lib.periods import add_months, month_start
+from kabinet.meters.models import (
+    CURRENT_STATUSES,
+    Meter,
+    MeterStatus,
+    Reading,
+    ReadingFlag,
+    ReadingSource,
+    ReadingStatus,
+)
+from kabinet.meters.values import parse_reading_value
+from kabinet.notifications.models import MailKind
+from kabinet.notifications.services import message_enqueue
+from kabinet.utility.exceptions import ApplicationError
+from kabinet.utility.models import UtilityProfile
+from kabinet.utility.services import event_record
+
+log = logging.getLogger(__name__)
+
+# A charge estimator is offered by billing (a layer above) and passed in by the door:
+# charge_estimate(*, service, quantity, on_date) -> Decimal | None.
+ChargeEstimator = Callable[..., Decimal | None]
+
+# Channels where a person can answer "are you sure?" right away.
+INTERACTIVE_SOURCES = {ReadingSource.PORTAL, ReadingSource.API, ReadingSource.PHONE}
+# A repeated identical submission within this time is a double click, not a new attempt.
+DOUBLE_SUBMIT_SECONDS = 120
+# A value below the previous one is a rollover only if the wrap explains it with a
+# consumption below this share of the register's range.
+ROLLOVER_SHARE = Decimal("0.1")
+MIN_HISTORY_FOR_LEAK = 2
+
+
+def reading_period_for(day: dt.date, profile: UtilityProfile | None = None) -> tuple[dt.date, bool]:
+    """The period a reading taken on `day` counts for, and whether its window is open.
+
+    Before the window a reading waits for this month's window; after it, for next month's
+    (readings after the window count for the next period).
+    """
+    profile = profile or UtilityProfile.get()
+    period = month_start(day)
+    first, last = profile.window_for(period)
+    if first <= day <= last:
+        return period, True
+    if day < first:
+        return period, False
+    return add_months(period, 1), False
+
+
+def previous_reading(meter: Meter, period: dt.date) -> Reading | None:
+    return (
+        Reading.objects.filter(meter=meter, period__lt=period, status__in=CURRENT_STATUSES)
+        .order_by("-period", "-id")
+        .first()
+    )
+
+
+def recent_history(meter: Meter, period: dt.date, months: int) -> tuple[Reading | None, Decimal | None, Decimal | None]:
+    """In one query: the current reading of `period` (if any), the previous value and the
+    average consumption of the last `months` current readings before it (None without
+    enough history)."""
+    rows = list(
+        Reading.objects.filter(meter=meter, period__lte=period, status__in=CURRENT_STATUSES).order_by("-period", "-id")[
+            : max(months, 1) + 1
+        ]
+    )
+    current = rows[0] if rows and rows[0].period == period else None
+    before = [r for r in rows if r.period < period][: max(months, 1)]
+    previous = before[0].value if before else None
+    values = [r.consumption for r in before if r.consumption is not None]
+    if len(values) < MIN_HISTORY_FOR_LEAK:
+        return current, previous, None
+    return current, previous, sum(values, Decimal(0)) / len(values)
+
+
+def consumption_between(previous: Decimal, value: Decimal, digits_before: int) -> Decimal | None:
+    """Consumption from `previous` to `value`, across a rollover of the register if the
+    meter's digits explain it; None if the value is simply lower."""
+    if value >= previous:
+        return value - previous
+    modulus = Decimal(10) ** digits_before
+    wrapped = value + modulus - previous
+    if 0 <= wrapped < modulus * ROLLOVER_SHARE:
+        return wrapped
+    return None
+
+
+class _Decision:
+    __slots__ = ("status", "reason", "text", "consumption", "flag")
+
+    def __init__(self, status, reason="", text="", consumption=None, flag=""):
+        self.status, self.reason, self.text = status, reason, text
+        self.consumption, self.flag = consumption, flag
+
+
+def _meter_refusal(meter: Meter, today: dt.date, profile: UtilityProfile) -> tuple[str, str] | None:
+    if meter.status != MeterStatus.ACTIVE:
+        if meter.status == MeterStatus.REPLACED:
+            return "meter_replaced", _(
+                "Meter %(serial)s has been replaced and takes no more readings. Submit the reading of the new meter."
+            ) % {"serial": meter.serial_number}
+        return "meter_removed", _("Meter %(serial)s has been removed and takes no more readings.") % {
+            "serial": meter.serial_number
+        }
+    if meter.verification_expired(today):
+        phone = profile.phone_readings or profile.phone_reception or profile.email
+        return "verification_expired", _(
+            "The verification of meter %(serial)s expired on %(date)s, so its readings cannot be accepted. "
+            "Have the meter verified or replaced and send us the certificate; until then the consumption is "
+            "charged by the utility's rules. Questions: %(contact)s."
+        ) % {
+            "serial": meter.serial_number,
+            "date": date_format(meter.verification_due, "SHORT_DATE_FORMAT"),
+            "contact": phone or "—",
+        }
+    return None
+
+
+def _decide(
+    meter: Meter,
+    value: Decimal,
+    period: dt.date,
+    *,
+    confirmed: bool,
+    interactive: bool,
+    profile: UtilityProfile,
+    history: tuple | None = None,
+) -> _Decision:
+    _current, previous, average = history or recent_history(meter, period, profile.average_history_months)
+    base = previous if previous is not None else meter.initial_reading
+    consumption = consumption_between(base, value, meter.digits_before_point)
+    if consumption is None:
+        return _Decision(
+            ReadingStatus.REJECTED,
+            "lower_than_previous",
+            _(
+                "The reading %(value)s is lower than the previous one, %(previous)s. Check the digits on the meter "
+                "(only the black or white ones before the point count)."
+            )
+            % {"value": _plain(value), "previous": _plain(base)},
+        )
+    flag = ""
+    if average and average > 0 and consumption > average * profile.leak_factor:
+        if interactive and not confirmed:
+            return _Decision(
+                ReadingStatus.REJECTED,
+                "needs_confirmation",
+                _(
+                    "The consumption %(consumption)s is much higher than your usual %(average)s a month: "
+                    "a possible leak or a typo. Check the meter and confirm the reading if it is right."
+                )
+                % {"consumption": _plain(consumption), "average": _plain(average.quantize(Decimal("0.1")))},
+                consumption=consumption,
+            )
+        flag = ReadingFlag.LEAK
+    return _Decision(ReadingStatus.ACCEPTED, consumption=consumption, flag=flag)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+    return text.rstrip(".") if "." in text else text
+
+
+def reading_submit(
+    *,
+    meter: Meter,
+    value,
+    source: str,
+    actor: User | None = None,
+    confirm: bool = False,
+    taken_at: dt.datetime | None = None,
+    ip: str | None = None,
+    charge_estimator: ChargeEstimator | None = None,
+    notify: bool = True,
+) -> Reading:
+    """Store one reading attempt and decide it: accepted, queued for the window, or
+    rejected with a translated reason. Returns the stored reading (a double click
+    returns the reading already stored)."""
+    taken_at = taken_at or timezone.now()
+    for attempt in range(3):
+        try:
+            return _reading_submit_once(
+                meter=meter,
+                value=value,
+                source=source,
+                actor=actor,
+                confirm=confirm,
+                taken_at=taken_at,
+                ip=ip,
+                charge_estimator=charge_estimator,
+                notify=notify,
+            )
+        except IntegrityError:
+            # Another request slipped in between (SQLite has no row locks): decide again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, charge_estimator, notify) -> Reading:
+    profile = UtilityProfile.get()
+    day = timezone.localdate(taken_at)
+    # Every submission for a meter is decided under this lock: two devices at once or a
+    # double click are serialised, and the second sees the first.
+    meter = Meter.objects.select_for_update().select_related("service").get(pk=meter.pk)
+    period, window_open = reading_period_for(day, profile)
+    entered_text = str(value if value is not None else "")[:40]
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    fields = {
+        "meter": meter,
+        "period": period,
+        "entered_value": entered_text,
+        "taken_at": taken_at,
+        "source": source,
+        "entered_by": actor if actor_id else None,
+    }
+
+    try:
+        _entered, used = parse_reading_value(
+            value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
+        )
+    except ApplicationError as exc:
+        return _store(
+            fields,
+            value=Decimal(0),
+            status=ReadingStatus.REJECTED,
+            reason=exc.code,
+            text=exc.message,
+            actor=actor,
+            ip=ip,
+            notify=notify,
+            charge_estimator=charge_estimator,
+        )
+
+    refusal = _meter_refusal(meter, day, profile)
+    if refusal:
+        return _store(
+            fields,
+            value=used,
+            status=ReadingStatus.REJECTED,
+            reason=refusal[0],
+            text=refusal[1],
+            actor=actor,
+            ip=ip,
+            notify=notify,
+            charge_estimator=charge_estimator,
+        )
+
+    interactive = source in INTERACTIVE_SOURCES
+    history = recent_history(meter, period, profile.average_history_months)
+    decision = _decide(
+        meter, used, period, confirmed=confirm, interactive=interactive, profile=profile, history=history
+    )
+    if decision.status == ReadingStatus.REJECTED:
+        return _store(
+            fields,
+            value=used,
+            status=decision.status,
+            reason=decision.reason,
+            text=decision.text,
+            consumption=decision.consumption,
+            actor=actor,
+            ip=ip,
+            notify=notify,
+            charge_estimator=charge_estimator,
+        )
+
+    if not window_open:
+        # Saved now, applied when the window opens; a newer early reading replaces it.
+        earlier = Reading.objects.filter(meter=meter, period=period, status=ReadingStatus.QUEUED).first()
+        duplicate = _double_click(earlier, used, source, actor_id)
+        if duplicate:
+            return duplicate
+        if earlier:
+            Reading.objects.filter(pk=earlier.pk).update(status=ReadingStatus.SUPERSEDED)
+        first, _last = profile.window_for(period)
+        return _store(
+            {**fields, "replaces": earlier},
+            value=used,
+            status=ReadingStatus.QUEUED,
+            reason="queued",
+            text=_("The window opens on %(date)s; the reading is saved and will be applied then.")
+            % {"date": date_format(first, "SHORT_DATE_FORMAT")},
+            consumption=decision.consumption,
+            flag=decision.flag,
+            confirmed=confirm,
+            actor=actor,
+            ip=ip,
+            notify=notify,
+            charge_estimator=charge_estimator,
+        )
+
+    current = history[0]
+    duplicate = _double_click(current, used, source, actor_id)
+    if duplicate:
+        return duplicate
+    if current:
+        # Both stay in the history; the later one counts.
+        Reading.objects.filter(pk=current.pk).update(status=ReadingStatus.SUPERSEDED)
+    return _store(
+        {**fields, "replaces": current},
+        value=used,
+        status=ReadingStatus.ACCEPTED,
+        consumption=decision.consumption,
+        flag=decision.flag,
+        confirmed=confirm,
+        actor=actor,
+        ip=ip,
+        notify=notify,
+        charge_estimator=charge_estimator,
+    )
+
+
+@transaction.atomic
+def readings_submit(
+    *,
+    entries: list[tuple[Meter, object, bool]],
+    source: str,
+    actor: User | None = None,
+    ip: str | None = None,
+    charge_estimator: ChargeEstimator | None = None,
+) -> list[Reading]:
+    """Several meters submitted together (one form, one phone call): each through
+    reading_submit(), one receipt e-mail for all. Entries are (meter, value, confirm)."""
+    readings = [
+        reading_submit(
+            meter=meter,
+            value=value,
+            source=source,
+            actor=actor,
+            confirm=confirm,
+            ip=ip,
+            charge_estimator=charge_estimator,
+            notify=False,
+        )
+        for meter, value, confirm in entries
+    ]
+    readings_receipt_enqueue(readings=readings, charge_estimator=charge_estimator)
+    return readings
+
+
+def _double_click(existing: Reading | None, used: Decimal, source: str, actor_id) -> Reading | None:
+    if existing is None or existing.value != used or existing.source != source or existing.entered_by_id != actor_id:
+        return None
+    if (timezone.now() - existing.created).total_seconds() > DOUBLE_SUBMIT_SECONDS:
+        return None
+    existing.duplicate = True
+    return existing
+
+
+def _store(
+    fields,
+    *,
+    value,
+    status,
+    reason="",
+    text="",
+    consumption=None,
+    flag="",
+    confirmed=False,
+    actor=None,
+    ip=None,
+    notify=True,
+    charge_estimator=None,
+) -> Reading:
+    # Inside reading_submit's transaction (or savepoint): a lost race raises there and is retried.
+    reading = Reading.objects.create(
+        **fields,
+        value=value,
+        status=status,
+        reason=reason,
+        reason_text=text,
+        consumption=consumption,
+        flag=flag,
+        confirmed=confirmed,
+    )
+    reading.duplicate = False
+    event_record(
+        kind=f"reading.{status}",
+        actor=actor,
+        obj=reading,
+        ip=ip,
+        message=f"{reading.meter.serial_number} {reading.period:%Y-%m} {reading.entered_value!r} -> {value}",
+        data={"source": reading.source, "reason": reason, "meter": reading.meter_id},
+    )
+    if notify:
+        readings_receipt_enqueue(readings=[reading], charge_estimator=charge_estimator)
+    return reading
+
+
+# --- receipts ------------------------------------------------------------------------
+
+
+def receipt_recipients(reading: Reading) -> list[User]:
+    """Who gets the e-mail receipt: the person who submitted it in the portal or app,
+    otherwise (hotline, staff, a queued reading applied) the account's portal users."""
+    if reading.source in (ReadingSource.PORTAL, ReadingSource.API) and reading.entered_by_id:
+        users = [reading.entered_by]
+    else:
+        users = list(
+            User.objects.filter(
+                account_accesses__account__premises_id=reading.meter.premises_id,
+                account_accesses__account__closed_on__isnull=True,
+                is_active=True,
+            )
+            .select_related("customer")
+            .distinct()
+        )
+    return [u for u in users if user_wants_mail(u, MailKind.READING_RECEIPT)]
+
+
+def receipt_context(reading: Reading, charge_estimator: ChargeEstimator | None = None) -> dict:
+    """What a receipt shows, on screen and in the e-mail."""
+    charge = None
+    if charge_estimator and reading.status in (ReadingStatus.ACCEPTED, ReadingStatus.QUEUED) and reading.consumption:
+        charge = charge_estimator(
+            service=reading.meter.service, quantity=reading.consumption, on_date=timezone.localdate()
+        )
+    elif reading.consumption == 0 and reading.status == ReadingStatus.ACCEPTED:
+        charge = Decimal("0.00")
+    return {
+        "reading": reading,
+        "meter": reading.meter,
+        "service_name": reading.meter.service.name,
+        "unit": reading.meter.service.get_unit_display(),
+        "value_changed": reading.entered_value not in ("", _plain(reading.value))
+        and reading.status != ReadingStatus.REJECTED
+        and _number_differs(reading),
+        "charge": charge,
+        "currency": UtilityProfile.get().currency,
+        "utility": UtilityProfile.get(),
+    }
+
+
+def _number_differs(reading: Reading) -> bool:
+    try:
+        entered, _used = parse_reading_value(reading.entered_value, digits_before=9, decimals=3)
+    except ApplicationError:
+        return False
+    return entered != reading.value
+
+
+def _language_of(user: User, source: str = "") -> str:
+    if source in (ReadingSource.PORTAL, ReadingSource.API) and translation.get_language():
+        # The receipt speaks the language the customer has just used.
+        return translation.get_language()[:2]
+    customer = user.customer if user.customer_id else None
+    return user.language or (customer.language if customer else "") or UtilityProfile.get().language_codes[0]
+
+
+def readings_receipt_enqueue(*, readings: list[Reading], charge_estimator: ChargeEstimator | None = None) -> int:
+    """Queue one receipt e-mail for readings submitted together (one form, one call) to
+    everyone who wants it, in the same transaction. Returns the number of messages."""
+    readings = [r for r in readings if r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)]
+    if not readings:
+        return 0
+    sent = 0
+    for user in receipt_recipients(readings[0]):
+        language = _language_of(user, readings[0].source)
+        with translation.override(language):
+            receipts = [receipt_context(r, charge_estimator) for r in readings]
+        key = ",".join(f"{r.pk}:{r.status}" for r in readings)
+        if message_enqueue(
+            to=user.email,
+            template="reading_receipt",
+            context={**receipts[0], "receipts": receipts},
+            kind=MailKind.READING_RECEIPT,
+            language=language,
+            user=user,
+            customer_id=user.customer_id,
+            dedupe_key=f"reading-receipt:{key}:{user.pk}"[:200],
+        ):
+            sent += 1
+    return sent
+
+
+# --- the window opens: queued readings are applied -------------------------------------
+
+
+def readings_apply_queued(*, today: dt.date | None = None, charge_estimator: ChargeEstimator | None = None) -> int:
+    """Apply readings saved before their window, once it is open. Safe to re-run."""
+    profile = UtilityProfile.get()
+    today = today or timezone.localdate()
+    period, window_open = reading_period_for(today, profile)
+    if not window_open:
+        return 0
+    ids = list(Reading.objects.filter(status=ReadingStatus.QUEUED, period__lte=period).values_list("id", flat=True))
+    for reading_id in ids:
+        _apply_queued(reading_id, period, profile, today, charge_estimator)
+    return len(ids)
+
+
+@transaction.atomic
+def _apply_queued(reading_id, period, profile, today, charge_estimator) -> None:
+    reading = Reading.objects.select_related("meter__service").get(pk=reading_id)
+    meter = Meter.objects.select_for_update().select_related("service").get(pk=reading.meter_id)
+    reading = Reading.objects.get(pk=reading_id)  # re-read under the lock
+    if reading.status != ReadingStatus.QUEUED:
+        return
+    refusal = _meter_refusal(meter, today, profile)
+    if refusal:
+        status, reason, text, consumption, flag = ReadingStatus.REJECTED, refusal[0], refusal[1], None, ""
+    else:
+        decision = _decide(meter, reading.value, reading.period, confirmed=True, interactive=False, profile=profile)
+        status, reason, text = decision.status, decision.reason, decision.text
+        consumption, flag = decision.consumption, decision.flag or reading.flag
+    if status == ReadingStatus.ACCEPTED:
+        current = Reading.objects.filter(meter=meter, period=reading.period, status__in=CURRENT_STATUSES).first()
+        if current:
+            Reading.objects.filter(pk=current.pk).update(status=ReadingStatus.SUPERSEDED)
+            reading.replaces = current
+    reading.status, reading.reason, reading.reason_text = status, reason, text
+    reading.consumption, reading.flag = consumption, flag
+    reading.meter = meter
+    reading.save(update_fields=["status", "reason", "reason_text", "consumption", "flag", "replaces"])
+    event_record(kind=f"reading.queued_{status}", obj=reading, data={"meter": meter.pk})
+    readings_receipt_enqueue(readings=[reading], charge_estimator=charge_estimator)
+
+
+# --- staff ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reading_correct(*, reading: Reading, value, reason: str, actor: User) -> Reading:
+    """Staff correct a reading with a reason; the original stays in the history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("reason_required", _("Give the reason for the correction."), field="reason")
+    meter = Meter.objects.select_for_update().select_related("service").get(pk=reading.meter_id)
+    _entered, used = parse_reading_value(
+        value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
+    )
+    previous = previous_reading(meter, reading.period)
+    base = previous.value if previous is not None else meter.initial_reading
+    consumption = consumption_between(base, used, meter.digits_before_point)
+    if consumption is None:
+        raise ApplicationError(
+            "lower_than_previous",
+            _("The value is lower than the previous reading, %(previous)s.") % {"previous": _plain(base)},
+            field="value",
+        )
+    current = Reading.objects.filter(meter=meter, period=reading.period, status__in=CURRENT_STATUSES).first()
+    if current:
+        Reading.objects.filter(pk=current.pk).update(status=ReadingStatus.SUPERSEDED)
+    corrected = Reading.objects.create(
+        meter=meter,
+        period=reading.period,
+        value=used,
+        entered_value=str(value)[:40],
+        consumption=consumption,
+        source=ReadingSource.STAFF,
+        status=ReadingStatus.ACCEPTED,
+        reason="corrected",
+        reason_text=reason,
+        flag=ReadingFlag.CORRECTED,
+        entered_by=actor,
+        replaces=reading,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+    )
+    Reading.objects.filter(pk=reading.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=actor
+    )
+    event_record(
+        kind="reading.corrected",
+        actor=actor,
+        obj=corrected,
+        message=reason,
+        data={"original": reading.pk, "from": str(reading.value), "to": str(used)},
+    )
+    return corrected
+
+
+@transaction.atomic
+def readings_review(*, readings: Iterable[Reading], actor: User) -> int:
+    """Mark flagged or rejected readings as looked at."""
+    ids = [r.pk for r in readings]
+    count = Reading.objects.filter(pk__in=ids, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=actor
+    )
+    event_record(kind="reading.reviewed", actor=actor, data={"readings": ids[:500], "count": count})
+    return count
+
+
+def to_review_q() -> Q:
+    return Q(reviewed_at__isnull=True) & (Q(status=ReadingStatus.REJECTED) | ~Q(flag=""))
+
+
+# --- reminders -----------------------------------------------------------------------
+
+
+def _reminder_users(premises_ids, kind: str) -> dict[int, list[User]]:
+    """Portal users of open accounts at these premises who want `kind` e-mail, by premises."""
+    from kabinet.customers.models import MailPreference
+
+    disabled = set(MailPreference.objects.filter(kind=kind, enabled=False).values_list("user_id", flat=True))
+    by_premises: dict[int, list[User]] = {}
+    accesses = (
+        AccountAccess.objects.filter(
+            account__premises_id__in=list(premises_ids), account__closed_on__isnull=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user__customer", "account")
+    )
+    for access in accesses:
+        if access.user_id in disabled:
+            continue
+        users = by_premises.setdefault(access.account.premises_id, [])
+        if all(u.pk != access.user_id for u in users):
+            users.append(access.user)
+    return by_premises
+
+
+def _send_reminder(user: User, template: str, kind: str, context: dict, dedupe_key: str) -> bool:
+    language = _language_of(user)
+    return (
+        message_enqueue(
+            to=user.email,
+            template=template,
+            context={**context, "user": user, "utility": UtilityProfile.get()},
+            kind=kind,
+            language=language,
+            user=user,
+            customer_id=user.customer_id,
+            dedupe_key=dedupe_key,
+        )
+        is not None
+    )
+
+
+@transaction.atomic
+def reading_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
+    """The window opens today; the window closes tomorrow and no reading yet; a meter's
+    verification is due within 30 days. Each reminder once (dedupe keys): safe to re-run."""
+    profile = UtilityProfile.get()
+    today = today or timezone.localdate()
+    sent = {"window_open": 0, "window_closes": 0, "verification": 0}
+    period = month_start(today)
+    first, last = profile.window_for(period)
+    active = Meter.objects.filter(status=MeterStatus.ACTIVE)
+    if today == first:
+        premises = set(active.values_list("premises_id", flat=True))
+        for _premises, users in _reminder_users(premises, MailKind.READING_REMINDER).items():
+            for user in users:
+                sent["window_open"] += _send_reminder(
+                    user,
+                    "reading_reminder",
+                    MailKind.READING_REMINDER,
+                    {"period": period, "first": first, "last": last, "closing": False},
+                    f"reading-reminder:open:{period:%Y-%m}:{user.pk}",
+                )
+    if today == last - dt.timedelta(days=1):
+        submitted = Reading.objects.filter(
+            period=period, status__in=[*CURRENT_STATUSES, ReadingStatus.QUEUED]
+        ).values_list("meter_id", flat=True)
+        premises = set(active.exclude(pk__in=submitted).values_list("premises_id", flat=True))
+        for _premises, users in _reminder_users(premises, MailKind.READING_REMINDER).items():
+            for user in users:
+                sent["window_closes"] += _send_reminder(
+                    user,
+                    "reading_reminder",
+                    MailKind.READING_REMINDER,
+                    {"period": period, "first": first, "last": last, "closing": True},
+                    f"reading-reminder:closes:{period:%Y-%m}:{user.pk}",
+                )
+    due = list(
+        active.filter(verification_due__gte=today, verification_due__lte=today + dt.timedelta(days=30)).select_related(
+            "service", "premises__building"
+        )
+    )
+    users_by_premises = _reminder_users({m.premises_id for m in due}, MailKind.VERIFICATION)
+    for meter in due:
+        for user in users_by_premises.get(meter.premises_id, []):
+            sent["verification"] += _send_reminder(
+                user,
+                "meter_verification",
+                MailKind.VERIFICATION,
+                {"meter": meter},
+                f"verification:{meter.pk}:{meter.verification_due:%Y-%m-%d}:{user.pk}",
+            )
+    return sent

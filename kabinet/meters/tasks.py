@@ -1,0 +1,38 @@
+"""Periodic work for readings; each task is a thin door onto a service and has a
+management command twin that can be run by hand (readings_*).
+
+Suggested beat schedule: readings_fetch_mail every 5 minutes, readings_send_sms every
+minute, readings_apply_queued hourly, readings_reminders daily at 09:00.
+"""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def readings_fetch_mail() -> int:
+    from kabinet.billing.estimate import charge_estimate
+    from kabinet.meters.inbound.mailbox import mailbox_fetch
+
+    return mailbox_fetch(charge_estimator=charge_estimate).fetched
+
+
+@shared_task(ignore_result=True)
+def readings_send_sms() -> int:
+    from kabinet.meters.inbound.sms import sms_outbox_send_due
+
+    return sms_outbox_send_due()
+
+
+@shared_task(ignore_result=True)
+def readings_apply_queued() -> int:
+    from kabinet.billing.estimate import charge_estimate
+    from kabinet.meters.services import readings_apply_queued as apply
+
+    return apply(charge_estimator=charge_estimate)
+
+
+@shared_task(ignore_result=True)
+def readings_reminders() -> dict:
+    from kabinet.meters.services import reading_reminders_send
+
+    return reading_reminders_send()

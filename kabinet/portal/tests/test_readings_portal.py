@@ -1,0 +1,183 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from kabinet.customers.models import AccessRole, AccountAccess
+from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+from kabinet.notifications.models import OutboxMessage
+from kabinet.test import make_login
+
+IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.cookies["django_language"] = "en"
+
+
+def history(meter, *values, start=dt.date(2026, 5, 1)):
+    previous = Decimal(0)
+    period = start
+    for value in values:
+        Reading.objects.create(
+            meter=meter,
+            period=period,
+            value=Decimal(value),
+            consumption=Decimal(value) - previous,
+            source=ReadingSource.PORTAL,
+            status=ReadingStatus.ACCEPTED,
+        )
+        previous = Decimal(value)
+        period = (period + dt.timedelta(days=32)).replace(day=1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "portal:readings",
+        "portal:readings-receipt",
+        "portal:readings-history",
+        "portal:readings-history-csv",
+        "portal:api-tokens",
+    ],
+)
+def test_it_sends_anonymous_visitors_to_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("portal:login"))
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_it_shows_the_form_with_previous_readings_and_the_window(client, personas):
+    history(personas.alice_cold, "100.5")
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:readings")).content.decode()
+    assert "CW-1001" in page and "HW-1001" in page
+    assert "CW-2001" not in page  # bob's
+    assert "Previous reading: 100.5" in page
+    assert "from the 27th to the 30th" in page
+
+
+@time_machine.travel(dt.datetime(2026, 11, 5, 12, tzinfo=dt.UTC), tick=False)
+def test_it_explains_when_the_window_opens_and_saves_an_early_reading(client, personas):
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:readings")).content.decode()
+    assert "The window is closed now" in page and "27.11.2026" in page
+    response = client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "5"}, follow=True)
+    assert "Waiting for the window" in response.content.decode()
+    assert Reading.objects.get(meter=personas.alice_cold).status == ReadingStatus.QUEUED
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_it_submits_both_meters_and_shows_the_receipt(client, personas):
+    client.force_login(personas.alice)
+    response = client.post(
+        reverse("portal:readings"),
+        {f"value_{personas.alice_cold.pk}": "123,78", f"value_{personas.alice_hot.pk}": "45"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).content.decode()
+    assert "Reading receipt" in page
+    assert "123,78 entered, 123.7 used" in page
+    assert "11.2026" in page
+    assert Reading.objects.filter(status="accepted").count() == 2
+    mail = OutboxMessage.objects.get()  # one receipt for the whole form
+    assert "CW-1001" in mail.body_text and "HW-1001" in mail.body_text
+    assert "123,78 entered, 123.7 used" in mail.body_text
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_it_shows_a_clear_error_and_keeps_the_value(client, personas):
+    client.force_login(personas.alice)
+    response = client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "12a"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "is not a number" in page and 'value="12a"' in page
+    assert Reading.objects.get().status == ReadingStatus.REJECTED  # the attempt is kept
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_it_asks_to_confirm_a_suspected_leak(client, personas):
+    history(personas.alice_cold, "10", "20", "30")
+    client.force_login(personas.alice)
+    field = f"value_{personas.alice_cold.pk}"
+    response = client.post(reverse("portal:readings"), {field: "300"})
+    assert response.status_code == 400
+    assert "possible leak" in response.content.decode()
+    assert f'name="confirm_{personas.alice_cold.pk}"' in response.content.decode()
+    response = client.post(reverse("portal:readings"), {field: "300", f"confirm_{personas.alice_cold.pk}": "1"})
+    assert response.status_code == 302
+    assert Reading.objects.get(status="accepted", period=dt.date(2026, 11, 1)).value == 300
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_an_empty_form_changes_nothing(client, personas):
+    client.force_login(personas.alice)
+    response = client.post(reverse("portal:readings"), {})
+    assert response.status_code == 400
+    assert "Enter at least one reading" in response.content.decode()
+    assert not Reading.objects.exists()
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_another_customer_cannot_submit_or_see_alices_readings(client, personas):
+    client.force_login(personas.alice)
+    client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "12"})
+    reading = Reading.objects.get()
+    client.force_login(personas.bob)
+    client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "99"})
+    assert Reading.objects.count() == 1  # bob's form has no field for alice's meter
+    assert client.get(reverse("portal:readings-receipt") + f"?r={reading.pk}").status_code == 404
+    assert client.get(reverse("portal:meter-detail", args=[personas.alice_cold.pk])).status_code == 404
+    assert client.get(reverse("portal:readings-history") + f"?meter={personas.alice_cold.pk}").status_code == 404
+    assert "CW-1001" not in client.get(reverse("portal:readings-history-csv")).content.decode()
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_a_readings_only_login_may_submit(client, personas):
+    helper = make_login(personas.alice_customer, "son@example.com", [])
+    AccountAccess.objects.create(user=helper, account=personas.alice_account, role=AccessRole.READINGS)
+    client.force_login(helper)
+    response = client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "12"})
+    assert response.status_code == 302
+    assert Reading.objects.get().entered_by == helper
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_history_has_a_chart_a_table_and_a_csv(client, personas, django_assert_max_num_queries):
+    history(personas.alice_cold, "10", "21.5", "30", "42")
+    client.force_login(personas.alice)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("portal:readings-history")).content.decode()
+    assert "<svg" in page and page.count("<rect") == 4
+    assert "11.5" in page  # the consumption of 06.2026
+    csv = client.get(reverse("portal:readings-history-csv")).content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("Meter;Service;Period")
+    assert "CW-1001;Cold water;2026-08;" in csv
+
+
+def test_the_meter_page_shows_its_specification(client, personas):
+    meter = personas.alice_hot
+    meter.model = "Apator JS-1.6"
+    meter.seal_number = "S-778"
+    meter.save()
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:meter-detail", args=[meter.pk])).content.decode()
+    for text in ("Apator JS-1.6", "S-778", "HW-1001", "01.03.2028", "kitchen", "01.03.2022"):
+        assert text in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", ["Показания счётчиков", "Новое показание"]), ("lv", ["Skaitītāju rādījumi", "Jaunais rādījums"])],
+)
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_readings_page_speaks_the_chosen_language(client, personas, language, words):
+    client.cookies["django_language"] = language
+    client.force_login(personas.alice)
+    page = client.get(reverse("portal:readings")).content.decode()
+    for word in words:
+        assert word in page
