@@ -1,5 +1,6 @@
-"""First-run check for .ci/run: `make run` on a clean clone migrates a new SQLite database,
-loads the demo and serves it; the demo customer logs in and sees the dashboard."""
+"""First-run check for .ci/run: `make run` on a clean clone migrates a new SQLite database
+(var/kabinet.sqlite3), loads the demo and serves it; the demo customer logs in and sees the
+dashboard. Needs seed_demo (kabinet.demo)."""
 
 import os
 import signal
