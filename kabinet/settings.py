@@ -209,6 +209,19 @@ else:
     # The demo: mail is readable in the back office (the outbox) and printed to the console.
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# --- Online payments: "sandbox" (built in) or "yookassa" -------------------------------
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+PAYMENTS_SANDBOX_SECRET = env("PAYMENTS_SANDBOX_SECRET", "")
+YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", "")
+YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", "")
+YOOKASSA_API_URL = env("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
+YOOKASSA_CHECK_IP = env_bool("YOOKASSA_CHECK_IP", True)
+YOOKASSA_RECEIPT_VAT_CODE = env("YOOKASSA_RECEIPT_VAT_CODE", "")
+if PAYMENT_PROVIDER == "yookassa" and not (YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY):
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=yookassa needs YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY.")
+# A folder watched by `manage.py import_statements` (cron or a Celery beat task).
+STATEMENTS_INBOX = env("STATEMENTS_INBOX", str(VAR_DIR / "statements"))
+
 # --- Security (production) ---------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.portal import access, news, readings, reception, servicedesk, settings_pages, views
+from kabinet.portal import access, news, payments, readings, reception, servicedesk, settings_pages, views
 
 app_name = "portal"
 
@@ -61,4 +61,10 @@ urlpatterns = [
     path("readings/meter/<int:meter_id>/", readings.meter_detail, name="meter-detail"),
     path("readings/api-tokens/", readings.api_tokens, name="api-tokens"),
     path("readings/api-tokens/<int:token_id>/revoke/", readings.api_token_revoke_view, name="api-token-revoke"),
+    # Payments (kabinet/portal/payments.py)
+    path("payments/", payments.history, name="payment-history"),
+    path("payments/pay/", payments.pay, name="pay"),
+    path("payments/return/<uuid:online_id>/", payments.pay_return, name="pay-return"),
+    path("payments/notify/<slug:provider>/", payments.notify, name="payment-notify"),
+    path("pay/sandbox/<str:charge_id>/", payments.sandbox_page, name="sandbox-page"),
 ]

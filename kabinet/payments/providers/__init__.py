@@ -1,0 +1,69 @@
+"""Online payment providers: one small interface, one module per provider.
+
+A provider creates a payment and gives the URL of its hosted payment page, tells the
+status of a payment when asked (the server-side check every notification is verified
+against), verifies its notifications and refunds. Which one is used is a setting:
+PAYMENT_PROVIDER = "sandbox" (built in, for the demo and tests) or "yookassa".
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class ProviderError(Exception):
+    """The provider refused or could not be reached."""
+
+
+class NotificationRejected(Exception):
+    """A notification that is not authentic or not understood: answer 400, change nothing."""
+
+
+@dataclass
+class Created:
+    provider_payment_id: str
+    confirmation_url: str
+
+
+@dataclass
+class RemoteStatus:
+    """A payment as the provider sees it: 'pending', 'succeeded', 'canceled', 'refunded'."""
+
+    provider_payment_id: str
+    status: str
+    amount: Decimal
+    currency: str
+    metadata: dict = field(default_factory=dict)
+    failure: str = ""
+
+
+class Provider(Protocol):
+    code: str
+
+    def create(
+        self, *, reference: str, amount: Decimal, currency: str, description: str, return_url: str, metadata: dict
+    ) -> Created: ...
+
+    def fetch(self, provider_payment_id: str) -> RemoteStatus: ...
+
+    def verify_notification(self, *, body: bytes, headers, remote_addr: str) -> str:
+        """The provider payment id the authentic notification is about."""
+        ...
+
+    def refund(self, *, provider_payment_id: str, amount: Decimal, currency: str, reference: str) -> str: ...
+
+
+PROVIDERS = {
+    "sandbox": "kabinet.payments.providers.sandbox.SandboxProvider",
+    "yookassa": "kabinet.payments.providers.yookassa.YooKassaProvider",
+}
+
+
+def get_provider(code: str | None = None) -> Provider:
+    code = code or settings.PAYMENT_PROVIDER
+    if code not in PROVIDERS:
+        raise ProviderError(f"unknown payment provider {code!r}")
+    return import_string(PROVIDERS[code])()
