@@ -31,7 +31,7 @@ test: venv
 	$(PY) -m pytest -q
 
 test-pg: venv
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kabinet} $(PY) -m pytest -q -m "not browser"
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kabinet} $(PY) -m pytest -q
 
 browser-test: venv
 	$(PY) -m pytest -q -m browser

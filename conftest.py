@@ -80,3 +80,40 @@ def private_media(settings, tmp_path):
     """Uploaded private files (request photos, news images) go to a temporary folder."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.PRIVATE_MEDIA_ROOT
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live_server, browser tests) keep the rows data migrations made.
+
+    Such a test ends by flushing every table, which also deletes what data migrations
+    inserted (service-request categories, ...), so the next transactional test would not find
+    them. With serialized_rollback the database's state after migrating is restored before
+    each of these tests; all of them must use it, or the content types recreated after a plain
+    flush clash with the restored ones.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the state after migrating (serialized for serialized_rollback) visible to every
+    connection object, not only to the one that created the test database.
+
+    Once Playwright's sync API runs its event loop in the test thread, Django's connection
+    handler hands out a new connection object there (it is then an "async" context), which
+    would silently skip the restore when the database was created before the browser started.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents

@@ -40,13 +40,16 @@ def env_list(name: str, default: str) -> list[str]:
 DEFAULT_SECRET_KEY = "kabinet-insecure-demo-key-change-me"
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
+if not DEBUG and SECRET_KEY in ("", DEFAULT_SECRET_KEY):
     raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY (or SECRET_KEY_FILE) to a real secret.")
 
 # The demo switch: shows the demo logins on the login page and keeps mail local.
 DEMO = env_bool("KABINET_DEMO", DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+if not DEBUG and not ALLOWED_HOSTS:
+    # Otherwise every request would be answered with a bare 400.
+    raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS to the site's host names (comma-separated).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -223,6 +226,8 @@ STATEMENTS_INBOX = env("STATEMENTS_INBOX", str(VAR_DIR / "statements"))
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer's liveness probe speaks plain HTTP to the app server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
