@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -151,6 +152,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# `celery -A kabinet beat`: the periodic work. Every entry is a thin door onto a service
+# that also has a management command to run by hand, and is safe to re-run.
+CELERY_BEAT_SCHEDULE = {
+    "send-outbox": {"task": "kabinet.notifications.tasks.send_outbox", "schedule": 60.0},
+    "readings-fetch-mail": {"task": "kabinet.meters.tasks.readings_fetch_mail", "schedule": 300.0},
+    "readings-send-sms": {"task": "kabinet.meters.tasks.readings_send_sms", "schedule": 60.0},
+    "readings-apply-queued": {"task": "kabinet.meters.tasks.readings_apply_queued", "schedule": 3600.0},
+    "readings-reminders": {"task": "kabinet.meters.tasks.readings_reminders", "schedule": crontab(hour=7, minute=0)},
+    "outage-notices": {"task": "kabinet.news.tasks.send_outage_notices", "schedule": 300.0},
+    "import-statements": {"task": "kabinet.payments.tasks.import_statements_task", "schedule": 600.0},
+    "sandbox-notifications": {"task": "kabinet.payments.tasks.sandbox_notify_task", "schedule": 60.0},
+}
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_USER_MODEL = "customers.User"
