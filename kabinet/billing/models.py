@@ -229,8 +229,9 @@ class Invoice(models.Model):
     total = models.DecimalField(_("charges for the period"), default=Decimal("0"), **MONEY)
     vat_total = models.DecimalField(_("of which VAT"), default=Decimal("0"), **MONEY)
     penalty_total = models.DecimalField(_("of which penalties"), default=Decimal("0"), **MONEY)
-    # Billed a meter by average or norm: a later reading may correct it (a partial index
-    # lets the run find these few invoices without reading every account's history).
+    # Billed a meter by average or norm, or corrected such a period: a later reading may
+    # correct it (a partial index lets the run find these few invoices without reading
+    # every account's history).
     has_estimates = models.BooleanField(default=False)
     amount_due = models.DecimalField(_("to pay"), default=Decimal("0"), **MONEY)
 

@@ -50,13 +50,14 @@ class PenaltyPolicy:
     daily_percent: Decimal = Decimal("0.05")
     cap_percent: Decimal = Decimal("10")
     key_rates: list[tuple[dt.date, Decimal]] = field(default_factory=list)  # (valid_from, % a year)
+    starts: list[dt.date] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self):
         self.key_rates = sorted(self.key_rates)
-        self._starts = [d for d, _ in self.key_rates]
+        self.starts = [d for d, _ in self.key_rates]
 
     def key_rate(self, day: dt.date) -> Decimal | None:
-        at = bisect.bisect_right(self._starts, day)
+        at = bisect.bisect_right(self.starts, day)
         return self.key_rates[at - 1][1] if at else None
 
 

@@ -478,7 +478,10 @@ def chunk_rate(ctx: RunContext, loaded: Loaded) -> list[DraftInvoice]:
         total = sum((line.total for line in bill.lines), ZERO_MONEY)
         vat_total = sum((line.vat for line in bill.lines), ZERO_MONEY)
         penalty_total = sum((line.total for line in bill.lines if line.kind == rating.PENALTY), ZERO_MONEY)
-        has_estimates = any(line.kind == rating.CHARGE and line.method in rating.ESTIMATES for line in bill.lines)
+        has_estimates = any(
+            (line.kind == rating.CHARGE and line.method in rating.ESTIMATES) or line.kind == rating.CORRECTION
+            for line in bill.lines
+        )
         drafts.append(
             DraftInvoice(
                 account_id=account.id,
@@ -520,7 +523,7 @@ def summarise(drafts: list[DraftInvoice], services: dict[int, rating.ServiceInfo
             code = services[line.service_id].code if line.service_id in services else line.kind
             key = f"{code}:{line.kind if line.kind != 'charge' else line.method}"
             row = summary["services"].setdefault(key, ["0", "0.00"])
-            row[0] = str(Decimal(row[0]) + line.quantity)
+            row[0] = _qty(Decimal(row[0]) + line.quantity)
             row[1] = str(Decimal(row[1]) + line.total)
             if line.kind == "charge" and line.method not in seen:
                 seen.add(line.method)
@@ -537,6 +540,10 @@ def summarise(drafts: list[DraftInvoice], services: dict[int, rating.ServiceInfo
     return summary
 
 
+def _qty(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def summary_merge(into: dict, other: dict) -> dict:
     if not into:
         return json.loads(json.dumps(other))
@@ -545,7 +552,7 @@ def summary_merge(into: dict, other: dict) -> dict:
     into["vat"] = str(Decimal(into["vat"]) + Decimal(other["vat"]))
     for key, (qty, amount) in other["services"].items():
         row = into["services"].setdefault(key, ["0", "0.00"])
-        row[0] = str(Decimal(row[0]) + Decimal(qty))
+        row[0] = _qty(Decimal(row[0]) + Decimal(qty))
         row[1] = str(Decimal(row[1]) + Decimal(amount))
     methods = Counter(into["methods"])
     methods.update(other["methods"])

@@ -133,7 +133,8 @@ def invoice_create(
     invoice.vat_total = sum((row.vat for row in rows), Decimal("0.00"))
     invoice.penalty_total = sum((row.total for row in rows if row.kind == LineKind.PENALTY), Decimal("0.00"))
     invoice.has_estimates = any(
-        row.kind == LineKind.CHARGE and row.method in (Method.AVERAGE, Method.NORM, Method.NORM_COEFFICIENT)
+        (row.kind == LineKind.CHARGE and row.method in (Method.AVERAGE, Method.NORM, Method.NORM_COEFFICIENT))
+        or row.kind == LineKind.CORRECTION
         for row in rows
     )
     invoice.amount_due = invoice.previous_balance - invoice.payments_received + invoice.total
