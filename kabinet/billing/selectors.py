@@ -130,6 +130,10 @@ class ComparisonRow:
     previous: tuple[Decimal, Decimal] | None
     last_year: tuple[Decimal, Decimal] | None
 
+    @property
+    def cells(self):
+        return (self.now, self.previous, self.last_year)
+
 
 def consumption_comparison(account_id: int, invoice: Invoice) -> list[ComparisonRow]:
     """Volume and cost per service: this invoice's period, the month before and the same
