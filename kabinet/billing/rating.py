@@ -64,8 +64,14 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_LABELS: dict[int, str] = {}
+
+
 def period_label(index: int) -> str:
-    return f"{index % 12 + 1:02d}.{index // 12}"
+    label = _LABELS.get(index)
+    if label is None:
+        label = _LABELS[index] = f"{index % 12 + 1:02d}.{index // 12}"
+    return label
 
 
 # --- inputs -----------------------------------------------------------------------------
@@ -298,6 +304,15 @@ def rate_meter(meter: MeterIn, ctx: Context) -> MeterResult:
     expired = meter.expired_index is not None
     if expired:
         cur = None  # an expired meter's readings are not used for billing
+    elif cur is not None:
+        # The common case, without sorting: the last real reading before the period.
+        prev_index, prev_value = meter.install_index, meter.initial
+        for i, v in meter.readings.items():
+            if prev_index <= i < index:
+                prev_index, prev_value = i, v
+        consumed = difference(meter, prev_value, cur)
+        if consumed is not None:
+            return MeterResult(meter, METERED, consumed, prev=(prev_index, prev_value), cur=cur)
     points = _real_readings(meter, index - 1)
     prev = points[-1] if points else None
     if cur is not None and prev is not None:

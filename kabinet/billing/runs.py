@@ -9,6 +9,7 @@ The public doors are in kabinet.billing.services; this module holds the machiner
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -262,50 +263,70 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
                 accounts[aid].services.add(sid)
 
         # Meters with the period's reading and the last real reading before it.
+        if connection.vendor == "postgresql":
+            readings_sql = (
+                " cur.value, prev.period, prev.value"
+                f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
+                f" LEFT JOIN {T_READING} cur ON cur.meter_id = m.id AND cur.period = %s AND cur.status = 'accepted'"
+                f" LEFT JOIN LATERAL (SELECT r.period, r.value FROM {T_READING} r WHERE r.meter_id = m.id"
+                "  AND r.period < %s AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1) prev ON true"
+            )
+            reading_params = [period, period]
+        else:
+            readings_sql = (
+                f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period = %s"
+                "  AND r.status = 'accepted'),"
+                f" (SELECT r.period FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
+                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1),"
+                f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
+                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
+                f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
+            )
+            reading_params = [period, period, period]
         cursor.execute(
             "SELECT a.id, m.id, m.service_id, m.serial_number, m.digits_before_point, m.installed_on,"
             " m.initial_reading, m.removed_on, m.final_reading, m.verification_due,"
-            f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period = %s"
-            "  AND r.status = 'accepted'),"
-            f" (SELECT r.period FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
-            "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1),"
-            f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
-            "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
-            f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
-            " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
+            + readings_sql
+            + " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
             " AND (m.status = 'active' OR m.removed_on >= %s)"
             " ORDER BY a.id, m.service_id, m.id",
-            [period, period, period, lo, hi, last, first],
+            [*reading_params, lo, hi, last, first],
         )
         meters: dict[int, rating.MeterIn] = {}
         need_history: list[int] = []
+        moduli: dict[int, Decimal] = {}
+        month_index = rating.month_index
+        MeterIn = rating.MeterIn
         for row in cursor.fetchall():
             aid, mid, sid, serial, digits, installed, initial, removed, final, verification_due, cur, pp, pv = row
             account = accounts.get(aid)
-            if account is None or premises_of.get(aid) is None:
+            if account is None:
                 continue
-            installed = as_date(installed)
-            removed = as_date(removed)
-            verification_due = as_date(verification_due)
-            meter = rating.MeterIn(
-                id=mid,
-                service_id=sid,
-                serial=serial,
-                modulus=Decimal(10) ** digits,
-                install_index=rating.month_index(installed) - 1,
-                initial=dec(initial),
-                final=dec(final) if removed is not None and removed <= last and final is not None else None,
-                expired_index=(
-                    rating.month_index(verification_due)
-                    if verification_due is not None and verification_due < first
-                    else None
-                ),
+            modulus = moduli.get(digits)
+            if modulus is None:
+                modulus = moduli[digits] = Decimal(10) ** digits
+            if removed is not None:
+                removed = as_date(removed)
+            if verification_due is not None:
+                verification_due = as_date(verification_due)
+            meter = MeterIn(
+                mid,
+                sid,
+                serial,
+                modulus,
+                month_index(as_date(installed)) - 1,
+                dec(initial),
+                dec(final) if removed is not None and removed <= last and final is not None else None,
+                month_index(verification_due) if verification_due is not None and verification_due < first else None,
             )
+            readings_of = meter.readings
             if cur is not None:
-                meter.readings[index] = dec(cur)
+                readings_of[index] = dec(cur)
+            prev_index = None
             if pp is not None:
-                meter.readings[rating.month_index(as_date(pp))] = dec(pv)
-            if cur is None or pp is None or rating.month_index(as_date(pp)) < index - 1 or meter.expired_index:
+                prev_index = month_index(as_date(pp))
+                readings_of[prev_index] = dec(pv)
+            if cur is None or prev_index is None or prev_index < index - 1 or meter.expired_index is not None:
                 need_history.append(mid)
             account.meters.append(meter)
             meters[mid] = meter
@@ -467,33 +488,40 @@ class DraftInvoice:
 def chunk_rate(ctx: RunContext, loaded: Loaded) -> list[DraftInvoice]:
     penalties = _penalty_lines(ctx, loaded)
     drafts = []
+    balances, last_due = loaded.balance, loaded.last_due
+    rate_account = rating.rate_account
+    rate_ctx = ctx.rate
+    estimates, correction, charge, penalty = rating.ESTIMATES, rating.CORRECTION, rating.CHARGE, rating.PENALTY
     for account in loaded.accounts:
-        bill = rating.rate_account(account, ctx.rate)
-        if account.id in penalties:
+        bill = rate_account(account, rate_ctx)
+        if penalties and account.id in penalties:
             bill.lines += penalties[account.id]
-        balance = loaded.balance.get(account.id, ZERO_MONEY)
+        balance = balances.get(account.id, ZERO_MONEY)
         if not bill.lines and not balance:
             continue  # nothing billed and nothing owed: no invoice
-        previous = loaded.last_due.get(account.id, balance)
-        total = sum((line.total for line in bill.lines), ZERO_MONEY)
-        vat_total = sum((line.vat for line in bill.lines), ZERO_MONEY)
-        penalty_total = sum((line.total for line in bill.lines if line.kind == rating.PENALTY), ZERO_MONEY)
-        has_estimates = any(
-            (line.kind == rating.CHARGE and line.method in rating.ESTIMATES) or line.kind == rating.CORRECTION
-            for line in bill.lines
-        )
+        previous = last_due.get(account.id, balance)
+        total = vat_total = penalty_total = ZERO_MONEY
+        has_estimates = False
+        for line in bill.lines:
+            total += line.total
+            vat_total += line.vat
+            kind = line.kind
+            if kind == penalty:
+                penalty_total += line.total
+            elif kind == correction or (kind == charge and line.method in estimates):
+                has_estimates = True
         drafts.append(
             DraftInvoice(
-                account_id=account.id,
-                number=account.number,
-                bill=bill,
-                previous_balance=previous,
-                payments_received=previous - balance,
-                total=total,
-                vat_total=vat_total,
-                penalty_total=penalty_total,
-                amount_due=balance + total,
-                has_estimates=has_estimates,
+                account.id,
+                account.number,
+                bill,
+                previous,
+                previous - balance,
+                total,
+                vat_total,
+                penalty_total,
+                balance + total,
+                has_estimates,
             )
         )
     return drafts
@@ -637,10 +665,18 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
 
 def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
     """Rate and write one chunk (inside its transaction); returns its summary."""
-    with translation.override(ctx.language):
-        loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id)
-        drafts = chunk_rate(ctx, loaded)
-        drafts_write(ctx, drafts)
+    # The chunk allocates many small objects that all die together: the cyclic garbage
+    # collector would only walk them again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with translation.override(ctx.language):
+            loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id)
+            drafts = chunk_rate(ctx, loaded)
+            drafts_write(ctx, drafts)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     summary = summarise(drafts, ctx.rate.services)
     chunk.status = "done"
     chunk.invoice_count = len(drafts)
