@@ -45,6 +45,9 @@ def main() -> None:
 
 
 def _setup(db: str) -> str:
+    # Production settings: no SQL logging of the debug cursor.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     if db == "pg":
         url = pg_recreate(BENCH_PG_URL)
         os.environ["DATABASE_URL"] = url
