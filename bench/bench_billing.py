@@ -101,8 +101,23 @@ def _rows(n: int, rng: random.Random):
         for i in range(1, n + 1):
             for k, service in ((0, 1), (1, 2)):
                 yield (
-                    2 * i - 1 + k, i, service, f"M{2 * i - 1 + k}", "", "", 5, 3, today, Decimal("0"), None, None,
-                    "", "active", None, None, None,
+                    2 * i - 1 + k,
+                    i,
+                    service,
+                    f"M{2 * i - 1 + k}",
+                    "",
+                    "",
+                    5,
+                    3,
+                    today,
+                    Decimal("0"),
+                    None,
+                    None,
+                    "",
+                    "active",
+                    None,
+                    None,
+                    None,
                 )
 
     def readings():
@@ -154,9 +169,15 @@ def _services() -> None:
     from kabinet.utility.models import Service, UtilityProfile
 
     UtilityProfile(pk=1, name="Bench", short_name="Bench", currency="EUR", languages="lv,ru,en").save()
-    cold = Service.objects.create(id=1, code="cold_water", name_lv="A", name_ru="Х", name_en="Cold", unit="m3", vat_rate=21)
-    hot = Service.objects.create(id=2, code="hot_water", name_lv="K", name_ru="Г", name_en="Hot", unit="m3", vat_rate=21)
-    sewer = Service.objects.create(id=3, code="sewerage", name_lv="S", name_ru="В", name_en="Sewer", unit="m3", vat_rate=21)
+    cold = Service.objects.create(
+        id=1, code="cold_water", name_lv="A", name_ru="Х", name_en="Cold", unit="m3", vat_rate=21
+    )
+    hot = Service.objects.create(
+        id=2, code="hot_water", name_lv="K", name_ru="Г", name_en="Hot", unit="m3", vat_rate=21
+    )
+    sewer = Service.objects.create(
+        id=3, code="sewerage", name_lv="S", name_ru="В", name_en="Sewer", unit="m3", vat_rate=21
+    )
     sewer.volume_of.set([cold, hot])
     for service, price in ((cold, "1.20"), (hot, "4.50"), (sewer, "0.90")):
         Tariff.objects.create(service=service, price=Decimal(price), vat_rate=21, valid_from=dt.date(2020, 1, 1))
@@ -171,7 +192,8 @@ def _generate_pg(n: int) -> float:
         raw = cursor.cursor
         cursor.execute("SET session_replication_role = replica")  # no FK triggers while loading
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'meters_reading' AND indexname NOT LIKE '%%pkey'"
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename = 'meters_reading' AND indexname NOT LIKE '%%pkey'"
         )
         indexes = cursor.fetchall()
         for name, _definition in indexes:
@@ -183,10 +205,23 @@ def _generate_pg(n: int) -> float:
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute("SET session_replication_role = DEFAULT")
-        for table in ("customers_account", "customers_premises", "meters_meter", "meters_reading", "billing_subscription"):
+        for table in (
+            "customers_account",
+            "customers_premises",
+            "meters_meter",
+            "meters_reading",
+            "billing_subscription",
+        ):
             cursor.execute(f"ANALYZE {table}")
-        for table in ("customers_building", "customers_customer", "customers_premises", "customers_account",
-                      "meters_meter", "meters_reading", "billing_subscription"):
+        for table in (
+            "customers_building",
+            "customers_customer",
+            "customers_premises",
+            "customers_account",
+            "meters_meter",
+            "meters_reading",
+            "billing_subscription",
+        ):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     return time.perf_counter() - started
 
@@ -225,16 +260,43 @@ def _ceiling_pg(n_invoices: int, lines_per_invoice: float, sample_details: list[
         with raw.copy(f"COPY {runs.T_INVOICE} ({', '.join(runs.INVOICE_COLUMNS)}) FROM STDIN") as copy:
             for k, invoice_id in enumerate(ids):
                 copy.write_row(
-                    (invoice_id, k + 1, period, None, 2030, "draft", period, period, money, money, money, money,
-                     Decimal("0.00"), money, False)
+                    (
+                        invoice_id,
+                        k + 1,
+                        period,
+                        None,
+                        2030,
+                        "draft",
+                        period,
+                        period,
+                        money,
+                        money,
+                        money,
+                        money,
+                        Decimal("0.00"),
+                        money,
+                        False,
+                    )
                 )
         with raw.copy(f"COPY {runs.T_LINE} ({', '.join(runs.LINE_COLUMNS)}) FROM STDIN") as copy:
             for k, invoice_id in enumerate(ids):
                 for j in range(per):
                     copy.write_row(
-                        (invoice_id, "charge", 1, "metered", "", Decimal("12.5000"), "m3", Decimal("1.20000"),
-                         Decimal("15.00"), Decimal("21.00"), Decimal("3.15"), Decimal("18.15"),
-                         sample_details[(k + j) % len(sample_details)])
+                        (
+                            invoice_id,
+                            "charge",
+                            1,
+                            "metered",
+                            "",
+                            Decimal("12.5000"),
+                            "m3",
+                            Decimal("1.20000"),
+                            Decimal("15.00"),
+                            Decimal("21.00"),
+                            Decimal("3.15"),
+                            Decimal("18.15"),
+                            sample_details[(k + j) % len(sample_details)],
+                        )
                     )
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
@@ -255,8 +317,23 @@ def _ceiling_sqlite(n_invoices: int, lines_per_invoice: float, sample_details: l
             f"INSERT INTO {runs.T_INVOICE} ({', '.join(runs.INVOICE_COLUMNS)})"
             f" VALUES ({', '.join(['%s'] * len(runs.INVOICE_COLUMNS))})",
             [
-                (10**9 + k, k + 1, period, None, 2030, "draft", period, period, money, money, money, money,
-                 Decimal("0.00"), money, False)
+                (
+                    10**9 + k,
+                    k + 1,
+                    period,
+                    None,
+                    2030,
+                    "draft",
+                    period,
+                    period,
+                    money,
+                    money,
+                    money,
+                    money,
+                    Decimal("0.00"),
+                    money,
+                    False,
+                )
                 for k in range(n_invoices)
             ],
         )
@@ -264,9 +341,21 @@ def _ceiling_sqlite(n_invoices: int, lines_per_invoice: float, sample_details: l
             f"INSERT INTO {runs.T_LINE} ({', '.join(runs.LINE_COLUMNS)})"
             f" VALUES ({', '.join(['%s'] * len(runs.LINE_COLUMNS))})",
             [
-                (10**9 + k, "charge", 1, "metered", "", Decimal("12.5000"), "m3", Decimal("1.20000"),
-                 Decimal("15.00"), Decimal("21.00"), Decimal("3.15"), Decimal("18.15"),
-                 sample_details[(k + j) % len(sample_details)])
+                (
+                    10**9 + k,
+                    "charge",
+                    1,
+                    "metered",
+                    "",
+                    Decimal("12.5000"),
+                    "m3",
+                    Decimal("1.20000"),
+                    Decimal("15.00"),
+                    Decimal("21.00"),
+                    Decimal("3.15"),
+                    Decimal("18.15"),
+                    sample_details[(k + j) % len(sample_details)],
+                )
                 for k in range(n_invoices)
                 for j in range(per)
             ],
@@ -280,8 +369,11 @@ def run(db: str, n: int) -> None:
     url = _setup(db)
     _services()
     generated = _generate_pg(n) if db == "pg" else _generate_sqlite(n)
-    print(f"{db}: generated {n:,} accounts, {2 * n:,} meters, ~{int(2 * n * (HISTORY + 1 - MISSING)):,} readings"
-          f" in {generated:.1f} s", flush=True)
+    print(
+        f"{db}: generated {n:,} accounts, {2 * n:,} meters, ~{int(2 * n * (HISTORY + 1 - MISSING)):,} readings"
+        f" in {generated:.1f} s",
+        flush=True,
+    )
 
     started = time.perf_counter()
     args = ["bill_period", f"{PERIOD:%Y-%m}", "--chunk-size", str(CHUNK)]
@@ -295,7 +387,10 @@ def run(db: str, n: int) -> None:
     billing_run = BillingRun.objects.get(period=PERIOD)
     invoices = Invoice.objects.filter(run=billing_run).count()
     lines = InvoiceLine.objects.filter(invoice__run=billing_run).count()
-    details = [json.dumps(d) for d in InvoiceLine.objects.filter(invoice__run=billing_run).values_list("details", flat=True)[:1000]]
+    details = [
+        json.dumps(d)
+        for d in InvoiceLine.objects.filter(invoice__run=billing_run).values_list("details", flat=True)[:1000]
+    ]
     methods = billing_run.summary.get("methods")
     ceiling_seconds = (_ceiling_pg if db == "pg" else _ceiling_sqlite)(invoices, lines / invoices, details)
 
@@ -319,8 +414,11 @@ def run(db: str, n: int) -> None:
             "methods": methods,
         },
     )
-    print(f"{db}: billed {n:,} accounts ({invoices:,} invoices, {lines:,} lines) in {billed:.1f} s;"
-          f" COPY of the same rows {ceiling_seconds:.1f} s; methods {methods}", flush=True)
+    print(
+        f"{db}: billed {n:,} accounts ({invoices:,} invoices, {lines:,} lines) in {billed:.1f} s;"
+        f" COPY of the same rows {ceiling_seconds:.1f} s; methods {methods}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -50,9 +50,7 @@ class KeyRateAdmin(admin.ModelAdmin):
 
 
 class PreviewForm(forms.Form):
-    period = forms.DateField(
-        label=_("Period (any day of the month)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period = forms.DateField(label=_("Period (any day of the month)"), widget=forms.DateInput(attrs={"type": "date"}))
     account = forms.CharField(label=_("Only this account number"), required=False, max_length=20)
 
     def clean_account(self):

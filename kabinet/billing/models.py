@@ -188,9 +188,7 @@ class BillingChunk(models.Model):
         ordering = ["run", "first_account_id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "first_account_id"], name="billing_chunk_unique_start"),
-            models.CheckConstraint(
-                condition=Q(last_account_id__gte=F("first_account_id")), name="billing_chunk_range"
-            ),
+            models.CheckConstraint(condition=Q(last_account_id__gte=F("first_account_id")), name="billing_chunk_range"),
         ]
 
     def __str__(self) -> str:
@@ -258,9 +256,7 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["run", "status"], name="invoice_run_status_idx"),
-            models.Index(
-                fields=["account", "period"], name="invoice_estimates_idx", condition=Q(has_estimates=True)
-            ),
+            models.Index(fields=["account", "period"], name="invoice_estimates_idx", condition=Q(has_estimates=True)),
         ]
 
     def __str__(self) -> str:

@@ -239,7 +239,9 @@ def make_line(
     """Each line is rounded on its own (ROUND_HALF_UP); VAT is rounded on the rounded amount."""
     amount = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP)
     vat = (amount * vat_rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP) if vat_rate else ZERO_MONEY
-    return Line(kind, service_id, method, description, quantity, unit, price, amount, vat_rate, vat, amount + vat, details)
+    return Line(
+        kind, service_id, method, description, quantity, unit, price, amount, vat_rate, vat, amount + vat, details
+    )
 
 
 # --- consumption --------------------------------------------------------------------------
@@ -431,17 +433,19 @@ def _priced(
     unit = service.unit if unit is None else unit
     if len(segments) == 1:
         seg = segments[0]
-        return [make_line(
-            kind=kind,
-            service_id=service.id,
-            method=method,
-            description="",
-            quantity=quantity,
-            unit=unit,
-            price=seg.price,
-            vat_rate=seg.vat_rate,
-            details=details,
-        )]
+        return [
+            make_line(
+                kind=kind,
+                service_id=service.id,
+                method=method,
+                description="",
+                quantity=quantity,
+                unit=unit,
+                price=seg.price,
+                vat_rate=seg.vat_rate,
+                details=details,
+            )
+        ]
     lines = []
     total_days = sum(seg.days for seg in segments)
     left = quantity
@@ -491,14 +495,18 @@ def rate_account(account: AccountIn, ctx: Context) -> Bill:
         if service.parents:
             quantity = sum((volumes.get(p, ZERO) for p in service.parents), ZERO)
             volumes[sid] = quantity
-            bill.lines += _priced(service, quantity, PARENT, {"of": [services[p].code for p in service.parents if p in services]})
+            bill.lines += _priced(
+                service, quantity, PARENT, {"of": [services[p].code for p in service.parents if p in services]}
+            )
         elif basis == "metered":
             meters = meters_by_service.get(sid)
             if not meters:
                 quantity = _norm_volume(service, account, Decimal(1), bill)
                 if quantity is not None:
                     volumes[sid] = quantity
-                    bill.lines += _priced(service, quantity, NORM, {"residents": account.residents, "norm": str(service.norm)})
+                    bill.lines += _priced(
+                        service, quantity, NORM, {"residents": account.residents, "norm": str(service.norm)}
+                    )
                 continue
             volumes[sid] = _rate_metered(service, account, meters, results, extra, ctx, bill)
         elif basis == "per_m2":
@@ -563,13 +571,18 @@ def _rate_metered(service, account, meters, results, extra, ctx, bill) -> Decima
         bill.lines += _priced(service, averaged, AVERAGE, {"meters": averaged_details})
         total += averaged
     if norm_meters:
-        coefficient = ctx.rules.norm_coefficient_failed if any(r.method == NORM_COEFFICIENT for r in norm_meters) else Decimal(1)
+        coefficient = (
+            ctx.rules.norm_coefficient_failed if any(r.method == NORM_COEFFICIENT for r in norm_meters) else Decimal(1)
+        )
         method = NORM_COEFFICIENT if coefficient != 1 else NORM
         quantity = _norm_volume(service, account, coefficient, bill)
         if quantity is not None:
             # The norm volume is attributed to the first meter without a reading, so a
             # later reading can tell which months kept their norm volume.
-            share = [{"meter": r.meter.id, "serial": r.meter.serial, "v": str(quantity if n == 0 else ZERO)} for n, r in enumerate(norm_meters)]
+            share = [
+                {"meter": r.meter.id, "serial": r.meter.serial, "v": str(quantity if n == 0 else ZERO)}
+                for n, r in enumerate(norm_meters)
+            ]
             details = {"meters": share, "residents": account.residents, "norm": str(service.norm)}
             if coefficient != 1:
                 details["coefficient"] = str(coefficient)

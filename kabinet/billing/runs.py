@@ -134,9 +134,7 @@ def _segments(tariffs: list[Tariff], first: dt.date, last: dt.date) -> list[rati
         start = max(tariff.valid_from, first)
         stop = last if end is None else min(end, last)
         if start <= stop:
-            segments.append(
-                rating.PriceSegment(start, stop, (stop - start).days + 1, tariff.price, tariff.vat_rate)
-            )
+            segments.append(rating.PriceSegment(start, stop, (stop - start).days + 1, tariff.price, tariff.vat_rate))
     return segments
 
 
@@ -618,8 +616,20 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
                 f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
                 [
                     (
-                        d.account_id, period, run_id, year, "draft", issued_on, due_on, d.previous_balance,
-                        d.payments_received, d.total, d.vat_total, d.penalty_total, d.amount_due, d.has_estimates,
+                        d.account_id,
+                        period,
+                        run_id,
+                        year,
+                        "draft",
+                        issued_on,
+                        due_on,
+                        d.previous_balance,
+                        d.payments_received,
+                        d.total,
+                        d.vat_total,
+                        d.penalty_total,
+                        d.amount_due,
+                        d.has_estimates,
                     )
                     for d in drafts
                 ],
@@ -636,8 +646,19 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
             for ln in draft.bill.lines:
                 line_rows.append(
                     (
-                        invoice_id, ln.kind, ln.service_id, ln.method, ln.description, ln.quantity, ln.unit,
-                        ln.price, ln.amount, ln.vat_rate, ln.vat, ln.total, dumps(ln.details),
+                        invoice_id,
+                        ln.kind,
+                        ln.service_id,
+                        ln.method,
+                        ln.description,
+                        ln.quantity,
+                        ln.unit,
+                        ln.price,
+                        ln.amount,
+                        ln.vat_rate,
+                        ln.vat,
+                        ln.total,
+                        dumps(ln.details),
                     )
                 )
         if connection.vendor == "postgresql":
@@ -647,9 +668,21 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
                 for invoice_id, d in zip(ids, drafts, strict=True):
                     write(
                         (
-                            invoice_id, d.account_id, period, run_id, year, "draft", issued_on, due_on,
-                            d.previous_balance, d.payments_received, d.total, d.vat_total, d.penalty_total,
-                            d.amount_due, d.has_estimates,
+                            invoice_id,
+                            d.account_id,
+                            period,
+                            run_id,
+                            year,
+                            "draft",
+                            issued_on,
+                            due_on,
+                            d.previous_balance,
+                            d.payments_received,
+                            d.total,
+                            d.vat_total,
+                            d.penalty_total,
+                            d.amount_due,
+                            d.has_estimates,
                         )
                     )
             with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:

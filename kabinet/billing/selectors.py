@@ -83,7 +83,9 @@ def unpaid_invoices(account_id: int, today: dt.date) -> tuple[Decimal, list[tupl
     unpaid = []
     if balance > 0:
         left = balance
-        for invoice in visible_invoices(account_id, today).only("id", "number", "period", "total", "due_on", "issued_on"):
+        for invoice in visible_invoices(account_id, today).only(
+            "id", "number", "period", "total", "due_on", "issued_on"
+        ):
             if left <= 0:
                 break
             if invoice.total <= 0:

@@ -216,7 +216,9 @@ def billing_run_start(
     if existing is not None:
         if existing.status == RunStatus.RUNNING:
             return existing
-        raise _run_error("run_exists", _("The period %(period)s has already been billed.") % {"period": f"{period:%m.%Y}"})
+        raise _run_error(
+            "run_exists", _("The period %(period)s has already been billed.") % {"period": f"{period:%m.%Y}"}
+        )
     context = runs.context_build(period=period, issued_on=issued_on, due_on=due_on)
     run = BillingRun.objects.create(
         period=period,
@@ -227,7 +229,10 @@ def billing_run_start(
     )
     ids = runs.account_ids(period)
     BillingChunk.objects.bulk_create(
-        [BillingChunk(run=run, first_account_id=lo, last_account_id=hi) for lo, hi in runs.chunk_bounds(ids, chunk_size)]
+        [
+            BillingChunk(run=run, first_account_id=lo, last_account_id=hi)
+            for lo, hi in runs.chunk_bounds(ids, chunk_size)
+        ]
     )
     event_record(
         kind="billing_run.started",
@@ -359,7 +364,8 @@ def billing_run_publish(*, run: BillingRun, actor) -> BillingRun:
             cursor.execute(_number_sql(), [first - 1, run.pk])
             for kind, amount in (("invoice", "total - penalty_total"), ("penalty", "penalty_total")):
                 cursor.execute(
-                    f"INSERT INTO {runs.T_LEDGER} (account_id, posted_on, created, kind, amount, invoice_id, description)"
+                    f"INSERT INTO {runs.T_LEDGER}"
+                    " (account_id, posted_on, created, kind, amount, invoice_id, description)"
                     f" SELECT account_id, issued_on, %s, %s, {amount}, id, number FROM {runs.T_INVOICE}"
                     f" WHERE run_id = %s AND {amount} <> 0",
                     [now, kind, run.pk],
@@ -409,7 +415,9 @@ class Preview:
     accounts: int
 
 
-def billing_preview(*, period: dt.date, account: Account | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Preview:
+def billing_preview(
+    *, period: dt.date, account: Account | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> Preview:
     """What a run would bill and why, without writing anything."""
     period = period.replace(day=1)
     context = runs.context_build(period=period)

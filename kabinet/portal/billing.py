@@ -31,9 +31,7 @@ def _invoice_access(request: HttpRequest):
 
 def _invoice(request: HttpRequest, pk: int) -> Invoice:
     accesses, _current = portal_accesses(request)
-    invoice = invoice_for_accounts(
-        [a.account_id for a in accesses if a.can_see_invoices], pk, timezone.localdate()
-    )
+    invoice = invoice_for_accounts([a.account_id for a in accesses if a.can_see_invoices], pk, timezone.localdate())
     if invoice is None:
         raise Http404
     return invoice

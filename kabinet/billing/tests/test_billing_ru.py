@@ -107,9 +107,7 @@ def test_it_charges_art_155_penalties_across_the_30_and_90_day_thresholds_and_a_
     for period in (AUG, SEP, OCT):
         bill_and_publish(period)
 
-    penalties = [
-        Invoice.objects.get(account=debtor, period=p).lines.get(kind="penalty") for p in (AUG, SEP, OCT)
-    ]
+    penalties = [Invoice.objects.get(account=debtor, period=p).lines.get(kind="penalty") for p in (AUG, SEP, OCT)]
     # 08: days 31-47 (17 days) × 1/300 × 9.5 % × 1000.00
     # 09: 14 days at 9.5 % and 16 days at 8 %, all at 1/300
     # 10: days 78-90 (13) at 1/300 and days 91-108 (18) at 1/130, 8 %

@@ -25,8 +25,15 @@ vat_rates = st.sampled_from([Decimal("0"), Decimal("12"), Decimal("20"), Decimal
 def test_it_totals_an_invoice_as_the_sum_of_its_rounded_lines(specs):
     lines = [
         rating.make_line(
-            kind="charge", service_id=1, method="metered", description="", quantity=q, unit="m3", price=p,
-            vat_rate=r, details={},
+            kind="charge",
+            service_id=1,
+            method="metered",
+            description="",
+            quantity=q,
+            unit="m3",
+            price=p,
+            vat_rate=r,
+            details={},
         )
         for q, p, r in specs
     ]
@@ -71,7 +78,10 @@ def test_it_keeps_the_ledger_balance_equal_to_debt_plus_charges_minus_payments(p
             bill_and_publish(period)
             if paid:
                 payment_register(
-                    account=account, amount=paid, paid_on=add_months(period, 1).replace(day=20), channel="bank",
+                    account=account,
+                    amount=paid,
+                    paid_on=add_months(period, 1).replace(day=20),
+                    channel="bank",
                     external_id=f"h{n}",
                 )
                 payments += paid

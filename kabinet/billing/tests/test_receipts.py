@@ -86,7 +86,9 @@ def test_it_prints_an_epc_qr_with_the_rf_reference_on_the_latvian_invoice(client
 
 
 @time_machine.travel(AFTER_INVOICE_DAY)
-def test_it_prints_a_gost_qr_with_the_account_and_sum_in_kopecks_on_the_russian_receipt(client, ru_personas, ru_invoice, password):
+def test_it_prints_a_gost_qr_with_the_account_and_sum_in_kopecks_on_the_russian_receipt(
+    client, ru_personas, ru_invoice, password
+):
     client.login(username="alice@example.com", password=password)
 
     response = client.get(reverse("portal:invoice-pdf", args=[ru_invoice.pk]))
@@ -112,7 +114,16 @@ def test_it_prints_a_gost_qr_with_the_account_and_sum_in_kopecks_on_the_russian_
     }
     assert "100001" in fields["Purpose"]
     assert list(fields)[:5] == ["Name", "PersonalAcc", "BankName", "BIC", "CorrespAcc"]
-    for expected in ("Единый платёжный документ", "2026-000001", "1317,60", "4629011445", "40702810833000000123", "Холодная вода", "100", "112"):
+    for expected in (
+        "Единый платёжный документ",
+        "2026-000001",
+        "1317,60",
+        "4629011445",
+        "40702810833000000123",
+        "Холодная вода",
+        "100",
+        "112",
+    ):
         assert expected in text, expected
 
 

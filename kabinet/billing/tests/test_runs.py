@@ -31,7 +31,11 @@ def lv(personas):
     p = personas
     tariff(p.services["cold_water"], "1.20")
     tariff(p.services["hot_water"], "4.50")
-    for meter, before, now in ((p.alice_cold, "100.0", "110.0"), (p.alice_hot, "50.0", "52.0"), (p.bob_cold, "7.0", "9.5")):
+    for meter, before, now in (
+        (p.alice_cold, "100.0", "110.0"),
+        (p.alice_hot, "50.0", "52.0"),
+        (p.bob_cold, "7.0", "9.5"),
+    ):
         reading(meter, SEP, before)
         reading(meter, OCT, now)
     return p
@@ -39,7 +43,12 @@ def lv(personas):
 
 def snapshot():
     return sorted(
-        (inv.account_id, inv.total, inv.amount_due, tuple((l.service_id, l.method, l.quantity, l.total) for l in inv.lines.order_by("id")))
+        (
+            inv.account_id,
+            inv.total,
+            inv.amount_due,
+            tuple((ln.service_id, ln.method, ln.quantity, ln.total) for ln in inv.lines.order_by("id")),
+        )
         for inv in Invoice.objects.prefetch_related("lines")
     )
 
@@ -122,7 +131,9 @@ def test_it_resumes_a_killed_run_with_exactly_the_invoices_of_an_uninterrupted_o
     assert resumed.status == RunStatus.DRAFT
     assert Invoice.objects.count() == expected.summary["invoices"] == 2
     assert resumed.total == D(expected.summary["total"])
-    assert sorted(Invoice.objects.values_list("account_id", flat=True)) == sorted({lv.alice_account.pk, lv.bob_account.pk})
+    assert sorted(Invoice.objects.values_list("account_id", flat=True)) == sorted(
+        {lv.alice_account.pk, lv.bob_account.pk}
+    )
 
 
 def test_it_shows_invoices_and_mails_customers_from_the_invoice_day(lv):

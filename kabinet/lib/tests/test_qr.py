@@ -51,7 +51,16 @@ def test_it_builds_the_epc_payload_with_an_rf_reference():
         reference="RF69100001",
     )
     assert text.split("\n") == [
-        "BCD", "002", "1", "SCT", "HABALV22", "SIA Pilsētas ūdens", "LV80BANK0000435195001", "EUR52.67", "", "RF69100001"
+        "BCD",
+        "002",
+        "1",
+        "SCT",
+        "HABALV22",
+        "SIA Pilsētas ūdens",
+        "LV80BANK0000435195001",
+        "EUR52.67",
+        "",
+        "RF69100001",
     ]
 
 

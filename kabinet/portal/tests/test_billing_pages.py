@@ -124,7 +124,10 @@ def test_it_is_404_for_another_customer(client, billed, password, index):
     else:
         # Bob's own account pages: nothing of alice's in them.
         assert response.status_code == 200
-        assert b"100001" not in response.content and billed.invoices[dt.date(2026, 10, 1)].number.encode() not in response.content
+        assert (
+            b"100001" not in response.content
+            and billed.invoices[dt.date(2026, 10, 1)].number.encode() not in response.content
+        )
 
 
 @time_machine.travel(NOW)
