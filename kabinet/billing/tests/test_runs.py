@@ -168,3 +168,18 @@ def test_it_records_the_summary_for_staff(lv):
 def test_it_writes_with_copy_on_postgresql(lv):
     run = billing_run(period=OCT, actor=lv.carol)
     assert Invoice.objects.filter(run=run).count() == 2
+
+
+def test_it_lets_workers_share_the_chunks_of_a_run(lv):
+    from kabinet.billing.services import billing_chunk_process, billing_run_start
+    from kabinet.billing.tasks import billing_run_chunks
+
+    run = billing_run_start(period=OCT, actor=lv.carol, chunk_size=1)
+    assert billing_chunk_process(run_id=run.pk)  # one worker takes the first chunk
+
+    billing_run_chunks(run.pk)  # a Celery worker takes the rest and closes the run
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.DRAFT
+    assert run.invoice_count == 2
+    assert not billing_chunk_process(run_id=run.pk)  # nothing left to claim
