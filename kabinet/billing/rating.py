@@ -312,12 +312,15 @@ def rate_meter(meter: MeterIn, ctx: Context) -> MeterResult:
         for i, v in meter.readings.items():
             if prev_index <= i < index:
                 prev_index, prev_value = i, v
-        consumed = difference(meter, prev_value, cur)
+        consumed = difference(meter, prev_value, cur) if prev_index >= index - ctx.lookback else None
         if consumed is not None:
             return MeterResult(meter, METERED, consumed, prev=(prev_index, prev_value), cur=cur)
     points = _real_readings(meter, index - 1)
     prev = points[-1] if points else None
-    if cur is not None and prev is not None:
+    # A previous reading older than the history the run reads cannot be reconciled with
+    # what was billed since (norms, averages): the reading starts a new history instead.
+    stale = prev is not None and prev[0] < index - ctx.lookback
+    if cur is not None and prev is not None and not stale:
         consumed = difference(meter, prev[1], cur)
         if consumed is not None:
             return MeterResult(meter, METERED, consumed, prev=prev, cur=cur)

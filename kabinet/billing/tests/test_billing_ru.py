@@ -141,3 +141,15 @@ def test_it_stops_penalties_once_the_debt_is_paid(ru):
     penalty = Invoice.objects.get(account=debtor, period=AUG).lines.get(kind="penalty")
     # 1000 × 0.095/300 × 5 + 500 × 0.095/300 × 12 = 1.5833 + 1.9 = 3.48
     assert penalty.total == D("3.48")
+
+
+def test_it_does_not_bill_years_of_consumption_on_a_first_reading(ru):
+    reading(ru.alice_cold, OCT, 500)  # the meter was installed in 2022 at 0 and never read
+
+    bill_and_publish(OCT)
+
+    invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
+    # Billed by norm (7 m³), flagged for staff; the reading starts the history.
+    assert cold_lines(invoice) == [("cold_water", "norm", D("7"), D("40"), D("280.00"), D("61.60"), D("341.60"))]
+    run = invoice.run
+    assert ["100001", "no_previous_reading:CW-1001"] in run.summary["anomalies"]
