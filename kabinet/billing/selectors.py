@@ -36,16 +36,14 @@ def invoices_for_account(account_id: int) -> QuerySet[Invoice]:
 
 def invoice_mail_recipients(*, run_id: int):
     """(login, invoice) pairs for the run's e-mails: logins with the right to see
-    invoices, an e-mail address and no opt-out of invoice mail. Two queries."""
+    invoices, an e-mail address and no opt-out of invoice mail. Only the invoices of
+    accounts with such a login are loaded, in batches."""
     from kabinet.customers.models import AccessRole, AccountAccess, MailPreference
 
-    invoices = {
-        inv.account_id: inv
-        for inv in Invoice.objects.filter(run_id=run_id, status="issued").select_related("account__customer")
-    }
     opted_out = set(MailPreference.objects.filter(kind="invoice", enabled=False).values_list("user_id", flat=True))
-    accesses = (
-        AccountAccess.objects.filter(
+    accesses = [
+        access
+        for access in AccountAccess.objects.filter(
             account__invoices__run_id=run_id,
             role__in=[AccessRole.HOLDER, AccessRole.READINGS_INVOICES],
             user__is_active=True,
@@ -53,11 +51,19 @@ def invoice_mail_recipients(*, run_id: int):
         .exclude(user__email="")
         .select_related("user")
         .order_by("account_id", "user_id")
-    )
+        if access.user_id not in opted_out
+    ]
+    account_ids = sorted({access.account_id for access in accesses})
+    invoices: dict[int, Invoice] = {}
+    for at in range(0, len(account_ids), 2000):
+        batch = account_ids[at : at + 2000]
+        for invoice in Invoice.objects.filter(run_id=run_id, status="issued", account_id__in=batch).select_related(
+            "account__customer"
+        ):
+            invoices[invoice.account_id] = invoice
     for access in accesses:
-        if access.user_id in opted_out or access.account_id not in invoices:
-            continue
-        yield access.user, invoices[access.account_id]
+        if access.account_id in invoices:
+            yield access.user, invoices[access.account_id]
 
 
 def visible_invoices(account_id: int, today: dt.date) -> QuerySet[Invoice]:
