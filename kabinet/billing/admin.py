@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.billing import services
 from kabinet.billing.models import (
     BillingRun,
+    Correction,
     Invoice,
     InvoiceLine,
     KeyRate,
@@ -241,3 +242,37 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Corrections of published invoices: added here, billed on the next invoice."""
+
+    list_display = ["created", "account", "service", "quantity", "price", "vat_rate", "reason", "invoice", "actor"]
+    list_filter = [("invoice", admin.EmptyFieldListFilter), "service"]
+    search_fields = ["account__number", "reason"]
+    list_select_related = ["account", "service", "invoice", "actor"]
+    raw_id_fields = ["account"]
+    fields = ["account", "service", "quantity", "price", "vat_rate", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            created = services.correction_add(
+                account=obj.account,
+                service=obj.service,
+                quantity=obj.quantity,
+                price=obj.price,
+                vat_rate=obj.vat_rate,
+                reason=obj.reason,
+                actor=request.user,
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = created.pk

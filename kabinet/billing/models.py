@@ -320,6 +320,38 @@ class InvoiceLine(models.Model):
         return f"{self.invoice_id} {self.description} {self.total}"
 
 
+class Correction(models.Model):
+    """A staff correction of something already published (a wrong reading, a wrong
+    tariff): never an edit of the old invoice, but a line on the account's next one."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("account"))
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("1"))
+    price = models.DecimalField(_("price, without VAT"), max_digits=14, decimal_places=5)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a billing run puts it on an invoice (cleared again if that run is cancelled).
+    invoice = models.ForeignKey(
+        "Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason")]
+        indexes = [models.Index(fields=["account"], name="correction_pending_idx", condition=Q(invoice__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.reason}"
+
+
 class EntryKind(models.TextChoices):
     OPENING = "opening", _("Opening balance")
     INVOICE = "invoice", _("Invoice")

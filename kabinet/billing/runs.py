@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from kabinet.billing import rating
 from kabinet.billing.models import (
     BillingChunk,
+    Correction,
     Invoice,
     InvoiceLine,
     KeyRate,
@@ -48,6 +49,7 @@ T_SUBSCRIPTION = Subscription._meta.db_table
 T_INVOICE = Invoice._meta.db_table
 T_LINE = InvoiceLine._meta.db_table
 T_LEDGER = LedgerEntry._meta.db_table
+T_CORRECTION = Correction._meta.db_table
 
 INVOICE_COLUMNS = (
     "id",
@@ -209,6 +211,7 @@ class Loaded:
     balance: dict[int, Decimal] = field(default_factory=dict)  # all entries before the invoice date
     principal: dict[int, Decimal] = field(default_factory=dict)  # non-penalty entries before the period
     last_due: dict[int, Decimal] = field(default_factory=dict)  # the last issued invoice's amount_due
+    corrections: dict[int, list[rating.Line]] = field(default_factory=dict)  # staff corrections to bill
 
 
 def account_ids(period: dt.date, account_id: int | None = None) -> list[int]:
@@ -390,6 +393,28 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
         )
         for aid, amount_due in cursor.fetchall():
             loaded.last_due[aid] = dec(amount_due)
+        cursor.execute(
+            f"SELECT id, account_id, service_id, quantity, price, vat_rate, reason FROM {T_CORRECTION}"
+            " WHERE invoice_id IS NULL AND account_id BETWEEN %s AND %s ORDER BY id",
+            [lo, hi],
+        )
+        services = ctx.rate.services
+        for cid, aid, sid, quantity, price, vat_rate, reason in cursor.fetchall():
+            if aid not in accounts:
+                continue
+            loaded.corrections.setdefault(aid, []).append(
+                rating.make_line(
+                    kind=rating.CORRECTION,
+                    service_id=sid,
+                    method="",
+                    description=reason,
+                    quantity=dec(quantity),
+                    unit=services[sid].unit if sid in services else "",
+                    price=dec(price),
+                    vat_rate=dec(vat_rate),
+                    details={"reason": "staff", "correction": cid},
+                )
+            )
     return loaded
 
 
@@ -494,6 +519,8 @@ def chunk_rate(ctx: RunContext, loaded: Loaded) -> list[DraftInvoice]:
         bill = rate_account(account, rate_ctx)
         if penalties and account.id in penalties:
             bill.lines += penalties[account.id]
+        if account.id in loaded.corrections:
+            bill.lines += loaded.corrections[account.id]
         balance = balances.get(account.id, ZERO_MONEY)
         if not bill.lines and not balance:
             continue  # nothing billed and nothing owed: no invoice
@@ -661,6 +688,14 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
                         dumps(ln.details),
                     )
                 )
+        links = [
+            (invoice_id, ln.details["correction"])
+            for invoice_id, draft in zip(ids, drafts, strict=True)
+            for ln in draft.bill.lines
+            if ln.kind == rating.CORRECTION and "correction" in ln.details
+        ]
+        if links:
+            cursor.executemany(f"UPDATE {T_CORRECTION} SET invoice_id = %s WHERE id = %s", links)
         if connection.vendor == "postgresql":
             raw = cursor.cursor
             with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:

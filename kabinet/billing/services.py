@@ -12,6 +12,7 @@ from kabinet.billing.models import (
     BillingChunk,
     BillingRun,
     ChunkStatus,
+    Correction,
     EntryKind,
     Invoice,
     InvoiceCounter,
@@ -167,6 +168,44 @@ def invoice_post(invoice: Invoice) -> None:
             invoice=invoice,
             description=invoice.number,
         )
+
+
+@transaction.atomic
+def correction_add(
+    *,
+    account: Account,
+    reason: str,
+    price: Decimal,
+    quantity: Decimal = Decimal("1"),
+    vat_rate: Decimal = Decimal("0"),
+    service: Service | None = None,
+    actor=None,
+) -> Correction:
+    """Correct something already published: the next billing run puts it on the
+    account's next invoice as its own line with the reason (published invoices are
+    never edited). A negative price or quantity credits the customer."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("correction_reason", _("Say why the correction is made."), field="reason")
+    if not money(quantity * price):
+        raise ApplicationError("correction_zero", _("The correction amounts to nothing."), field="price")
+    correction = Correction.objects.create(
+        account=account,
+        service=service,
+        quantity=quantity,
+        price=price,
+        vat_rate=vat_rate,
+        reason=reason[:300],
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    event_record(
+        kind="correction.added",
+        actor=actor,
+        obj=correction,
+        message=reason,
+        data={"account": account.number, "amount": str(money(quantity * price))},
+    )
+    return correction
 
 
 # --- billing runs ---------------------------------------------------------------------------------

@@ -131,3 +131,36 @@ def test_it_previews_without_writing_anything(lv):
     assert draft.total == D("31.76")  # cold 18.15 + sewerage on 12.5 m³ 13.61
     # The hot water meter has no readings and Latvia bills no average: no norm either.
     assert "no_norm:hot_water" in draft.bill.anomalies
+
+
+def test_it_puts_a_staff_correction_on_the_next_invoice_once(lv):
+    from kabinet.billing.services import billing_run, billing_run_cancel, correction_add
+    from kabinet.utility.exceptions import ApplicationError
+
+    reading(lv.alice_cold, SEP, "100.0")
+    reading(lv.alice_cold, OCT, "100.0")
+    with pytest.raises(ApplicationError):
+        correction_add(account=lv.alice_account, reason=" ", price=D("1"), actor=lv.carol)
+    correction = correction_add(
+        account=lv.alice_account,
+        service=lv.services["cold_water"],
+        quantity=D("-2.5"),
+        price=D("1.20"),
+        vat_rate=D("21"),
+        reason="Reading of 08.2026 was mistyped",
+        actor=lv.carol,
+    )
+
+    cancelled = billing_run(period=OCT, actor=lv.carol)
+    billing_run_cancel(run=cancelled, actor=lv.carol)  # the correction goes back to pending
+    bill_and_publish(OCT)
+    bill_and_publish(dt.date(2026, 11, 1))
+
+    october = Invoice.objects.get(account=lv.alice_account, period=OCT)
+    line = october.lines.get(kind="correction")
+    assert (line.quantity, line.amount, line.vat, line.total) == (D("-2.5"), D("-3.00"), D("-0.63"), D("-3.63"))
+    assert line.description == "Reading of 08.2026 was mistyped"
+    correction.refresh_from_db()
+    assert correction.invoice == october
+    november = Invoice.objects.get(account=lv.alice_account, period=dt.date(2026, 11, 1))
+    assert not november.lines.filter(kind="correction").exists()
