@@ -324,7 +324,9 @@ class Correction(models.Model):
     """A staff correction of something already published (a wrong reading, a wrong
     tariff): never an edit of the old invoice, but a line on the account's next one."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("account"))
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("account")
+    )
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )
