@@ -119,6 +119,13 @@ class BillingRunAdmin(admin.ModelAdmin):
                 except services.ApplicationError as exc:
                     messages.error(request, exc.message)
                 else:
+                    if run.status == "running":
+                        messages.info(
+                            request,
+                            _("The run for %(period)s has started; background workers are billing it.")
+                            % {"period": f"{period:%m.%Y}"},
+                        )
+                        return redirect(reverse("admin:billing_billingrun_change", args=[run.pk]))
                     messages.success(
                         request,
                         _("Run for %(period)s: %(count)s draft invoices, %(total)s. Check them, then publish.")
