@@ -318,7 +318,8 @@ def billing_run_finish(*, run_id: int, actor=None) -> BillingRun:
         summary = runs.summary_merge(summary, chunk_summary)
     run.summary = summary
     run.invoice_count = Invoice.objects.filter(run=run).count()
-    run.total = Invoice.objects.filter(run=run).aggregate(s=Sum("total"))["s"] or Decimal("0.00")
+    # Summed exactly in Python by the chunks (SQLite would sum the column as floats).
+    run.total = Decimal(summary["total"]) if summary else Decimal("0.00")
     run.finished = timezone.now()
     run_set_status(run, RunStatus.DRAFT, actor=actor, data={"invoices": run.invoice_count, "total": str(run.total)})
     return run
