@@ -183,3 +183,56 @@ def test_it_lets_workers_share_the_chunks_of_a_run(lv):
     assert run.status == RunStatus.DRAFT
     assert run.invoice_count == 2
     assert not billing_chunk_process(run_id=run.pk)  # nothing left to claim
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_it_bills_each_chunk_once_with_parallel_workers(personas):
+    import threading
+
+    from django.db import connections
+
+    from kabinet.billing.services import billing_run_start, billing_run_work
+    from kabinet.test import make_account, make_customer
+
+    from kabinet.billing.tests.factories import subscribe
+    from kabinet.utility.models import Basis, Service
+
+    upkeep = Service.objects.create(
+        code="upkeep",
+        name_lv="Apsaimniekošana",
+        name_ru="Содержание",
+        name_en="Upkeep",
+        unit="month",
+        basis=Basis.FIXED,
+        vat_rate=21,
+    )
+    tariff(upkeep, "5.00")
+    customer = make_customer("30003", "Cits", "Klients")
+    for n in range(40):
+        subscribe(make_account(customer, f"{300000 + n}", "Parka iela", "1", str(n)), upkeep)
+    run = billing_run_start(period=OCT, chunk_size=3)
+    errors = []
+
+    def worker():
+        try:
+            billing_run_work(run_id=run.pk)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.DRAFT
+    assert BillingChunk.objects.filter(run=run, status="done").count() == BillingChunk.objects.filter(run=run).count()
+    # Every subscribed account once (alice and bob have nothing billable here).
+    accounts = list(Invoice.objects.filter(run=run).values_list("account_id", flat=True))
+    assert len(accounts) == len(set(accounts)) == run.invoice_count == 40
+    assert run.total == D("242.00")  # 40 × (5.00 + 1.05 VAT)
