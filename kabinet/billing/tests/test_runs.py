@@ -193,9 +193,8 @@ def test_it_bills_each_chunk_once_with_parallel_workers(personas):
     from django.db import connections
 
     from kabinet.billing.services import billing_run_start, billing_run_work
-    from kabinet.test import make_account, make_customer
-
     from kabinet.billing.tests.factories import subscribe
+    from kabinet.test import make_account, make_customer
     from kabinet.utility.models import Basis, Service
 
     upkeep = Service.objects.create(
