@@ -235,20 +235,31 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
     accounts: dict[int, rating.AccountIn] = {}
     premises_of: dict[int, int] = {}
     with connection.cursor() as cursor:
-        skip = (
-            f" AND NOT EXISTS (SELECT 1 FROM {T_INVOICE} i WHERE i.account_id = a.id AND i.period = %s)"
-            if skip_invoiced
-            else ""
+        # Accounts already invoiced for the period (a resumed run, or a seeded invoice):
+        # read through the (account, period) index, not by an anti-join the planner may
+        # turn into a scan of every invoice per chunk.
+        invoiced: set[int] = set()
+        if skip_invoiced:
+            cursor.execute(
+                f"SELECT account_id FROM {T_INVOICE} WHERE account_id BETWEEN %s AND %s AND period = %s",
+                [lo, hi, period],
+            )
+            invoiced = {row[0] for row in cursor.fetchall()}
+        premises_join = (
+            f" CROSS JOIN LATERAL (SELECT area, residents FROM {T_PREMISES} pp WHERE pp.id = a.premises_id OFFSET 0) p"
+            if connection.vendor == "postgresql"
+            else f" JOIN {T_PREMISES} p ON p.id = a.premises_id"
         )
         cursor.execute(
             f"SELECT a.id, a.number, p.area, p.residents, a.premises_id FROM {T_ACCOUNT} a"
-            f" JOIN {T_PREMISES} p ON p.id = a.premises_id"
-            " WHERE a.id BETWEEN %s AND %s AND a.opened_on <= %s AND (a.closed_on IS NULL OR a.closed_on >= %s)"
-            + skip
-            + " ORDER BY a.id",
-            [lo, hi, last, first] + ([period] if skip_invoiced else []),
+            + premises_join
+            + " WHERE a.id BETWEEN %s AND %s AND a.opened_on <= %s AND (a.closed_on IS NULL OR a.closed_on >= %s)"
+            " ORDER BY a.id",
+            [lo, hi, last, first],
         )
         for aid, number, area, residents, premises_id in cursor.fetchall():
+            if aid in invoiced:
+                continue
             accounts[aid] = rating.AccountIn(aid, number, dec(area), residents, set())
             premises_of[aid] = premises_id
         if not accounts:
@@ -263,18 +274,27 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
             if aid in accounts:
                 accounts[aid].services.add(sid)
 
-        # Meters with the period's reading and the last real reading before it.
+        # Meters with the period's reading and the last real reading before it. On
+        # PostgreSQL the meters are reached through LATERAL from the chunk's accounts, so
+        # the planner walks the premises index instead of hashing every meter per chunk.
+        columns = (
+            "a.id, m.id, m.service_id, m.serial_number, m.digits_before_point, m.installed_on,"
+            " m.initial_reading, m.removed_on, m.final_reading, m.verification_due,"
+        )
         if connection.vendor == "postgresql":
-            readings_sql = (
-                " cur.value, prev.period, prev.value"
-                f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
+            cursor.execute(
+                f"SELECT {columns} cur.value, prev.period, prev.value FROM {T_ACCOUNT} a"
+                f" CROSS JOIN LATERAL (SELECT * FROM {T_METER} mm WHERE mm.premises_id = a.premises_id"
+                "  AND mm.installed_on <= %s AND (mm.status = 'active' OR mm.removed_on >= %s) OFFSET 0) m"
                 f" LEFT JOIN {T_READING} cur ON cur.meter_id = m.id AND cur.period = %s AND cur.status = 'accepted'"
                 f" LEFT JOIN LATERAL (SELECT r.period, r.value FROM {T_READING} r WHERE r.meter_id = m.id"
                 "  AND r.period < %s AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1) prev ON true"
+                " WHERE a.id BETWEEN %s AND %s ORDER BY a.id, m.service_id, m.id",
+                [last, first, period, period, lo, hi],
             )
-            reading_params = [period, period]
         else:
-            readings_sql = (
+            cursor.execute(
+                f"SELECT {columns}"
                 f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period = %s"
                 "  AND r.status = 'accepted'),"
                 f" (SELECT r.period FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
@@ -282,17 +302,11 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
                 f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
                 "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
                 f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
+                " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
+                " AND (m.status = 'active' OR m.removed_on >= %s)"
+                " ORDER BY a.id, m.service_id, m.id",
+                [period, period, period, lo, hi, last, first],
             )
-            reading_params = [period, period, period]
-        cursor.execute(
-            "SELECT a.id, m.id, m.service_id, m.serial_number, m.digits_before_point, m.installed_on,"
-            " m.initial_reading, m.removed_on, m.final_reading, m.verification_due,"
-            + readings_sql
-            + " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
-            " AND (m.status = 'active' OR m.removed_on >= %s)"
-            " ORDER BY a.id, m.service_id, m.id",
-            [*reading_params, lo, hi, last, first],
-        )
         meters: dict[int, rating.MeterIn] = {}
         need_history: list[int] = []
         moduli: dict[int, Decimal] = {}
