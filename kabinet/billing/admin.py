@@ -1,7 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
+from kabinet.billing import services
 from kabinet.billing.models import (
     BillingRun,
+    Correction,
     Invoice,
     InvoiceLine,
     KeyRate,
@@ -42,21 +50,119 @@ class KeyRateAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "rate"]
 
 
+class PreviewForm(forms.Form):
+    period = forms.DateField(label=_("Period (any day of the month)"), widget=forms.DateInput(attrs={"type": "date"}))
+    account = forms.CharField(label=_("Only this account number"), required=False, max_length=20)
+
+    def clean_account(self):
+        from kabinet.customers.models import Account
+
+        number = self.cleaned_data["account"].strip()
+        if not number:
+            return None
+        account = Account.objects.filter(number=number).first()
+        if account is None:
+            raise forms.ValidationError(_("No account with this number."))
+        return account
+
+
 @admin.register(BillingRun)
 class BillingRunAdmin(admin.ModelAdmin):
-    list_display = ["period", "status", "invoice_count", "total", "created", "finished", "actor"]
+    """Staff control of the run: preview (one account or all), issue, publish, cancel.
+    Every button calls a service; nothing here changes money by itself."""
+
+    list_display = ["period", "status", "invoice_count", "total", "issued_on", "due_on", "created", "finished", "actor"]
     list_filter = ["status"]
     search_fields = ["period"]
     list_select_related = ["actor"]
     readonly_fields = [
+        "period",
         "status",
+        "issued_on",
+        "due_on",
         "invoice_count",
         "total",
         "created",
         "finished",
         "published",
         "actor",
+        "summary",
     ]
+    actions = ["publish_runs", "cancel_runs"]
+    change_list_template = "admin/billing/billingrun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # runs are started from the preview page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("preview/", self.admin_site.admin_view(self.preview_view), name="billing_billingrun_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PreviewForm(request.POST or request.GET or None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            period = form.cleaned_data["period"].replace(day=1)
+            account = form.cleaned_data["account"]
+            if request.method == "POST" and "issue" in request.POST:
+                if not request.user.has_perm("billing.change_billingrun"):
+                    raise PermissionDenied
+                try:
+                    run = services.billing_run(period=period, actor=request.user)
+                except services.ApplicationError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    if run.status == "running":
+                        messages.info(
+                            request,
+                            _("The run for %(period)s has started; background workers are billing it.")
+                            % {"period": f"{period:%m.%Y}"},
+                        )
+                        return redirect(reverse("admin:billing_billingrun_change", args=[run.pk]))
+                    messages.success(
+                        request,
+                        _("Run for %(period)s: %(count)s draft invoices, %(total)s. Check them, then publish.")
+                        % {"period": f"{period:%m.%Y}", "count": run.invoice_count, "total": run.total},
+                    )
+                    return redirect(reverse("admin:billing_billingrun_change", args=[run.pk]))
+            preview = services.billing_preview(period=period, account=account)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Billing preview"),
+            "opts": self.model._meta,
+            "form": form,
+            "preview": preview,
+            "can_issue": request.user.has_perm("billing.change_billingrun"),
+            "services_rows": sorted((preview.summary.get("services") or {}).items()) if preview else [],
+        }
+        return TemplateResponse(request, "admin/billing/billingrun/preview.html", context)
+
+    @admin.action(description=_("Publish the selected runs (number and post the invoices)"), permissions=["change"])
+    def publish_runs(self, request, queryset):
+        for run in queryset:
+            try:
+                services.billing_run_publish(run=run, actor=request.user)
+            except services.ApplicationError as exc:
+                messages.error(request, f"{run}: {exc.message}")
+            else:
+                messages.success(request, _("%(run)s published.") % {"run": f"{run.period:%m.%Y}"})
+
+    @admin.action(description=_("Cancel the selected runs (delete their drafts)"), permissions=["change"])
+    def cancel_runs(self, request, queryset):
+        for run in queryset:
+            try:
+                services.billing_run_cancel(run=run, actor=request.user)
+            except services.ApplicationError as exc:
+                messages.error(request, f"{run}: {exc.message}")
+            else:
+                messages.success(request, _("%(run)s cancelled.") % {"run": f"{run.period:%m.%Y}"})
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -143,3 +249,37 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Corrections of published invoices: added here, billed on the next invoice."""
+
+    list_display = ["created", "account", "service", "quantity", "price", "vat_rate", "reason", "invoice", "actor"]
+    list_filter = [("invoice", admin.EmptyFieldListFilter), "service"]
+    search_fields = ["account__number", "reason"]
+    list_select_related = ["account", "service", "invoice", "actor"]
+    raw_id_fields = ["account"]
+    fields = ["account", "service", "quantity", "price", "vat_rate", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            created = services.correction_add(
+                account=obj.account,
+                service=obj.service,
+                quantity=obj.quantity,
+                price=obj.price,
+                vat_rate=obj.vat_rate,
+                reason=obj.reason,
+                actor=request.user,
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = created.pk

@@ -8,10 +8,16 @@ Design overview
 * The balance of an account is the sum of its LedgerEntry rows, never a stored number:
   a positive amount increases what the customer owes (an invoice, a penalty), a
   negative one decreases it (a payment, a credit correction).
-* One invoice per account and period, numbered without gaps per year (InvoiceCounter
-  hands out number blocks inside the billing transaction).
+* One invoice per account and period (a unique constraint), numbered without gaps per
+  year. A billing run writes its invoices as unnumbered drafts, chunk by chunk, each
+  chunk in one transaction (a killed run resumes with the chunks not yet committed);
+  publishing numbers them in one block taken from InvoiceCounter inside the publishing
+  transaction and posts them to the ledger. Cancelling a run before publication deletes
+  its drafts: no number was handed out, so no gap can appear.
 * Published invoices are never edited: mistakes are corrected by a correction line in
   the next period.
+* The ledger keeps penalties apart (EntryKind.PENALTY): the principal debt is the sum of
+  the other entries, so no penalty is charged on a penalty.
 """
 
 from decimal import Decimal
@@ -25,6 +31,7 @@ from kabinet.customers.models import Account
 from kabinet.utility.models import Service
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+HALF_CENT = Decimal("0.005")
 
 
 class Tariff(models.Model):
@@ -112,8 +119,19 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+RUN_TRANSITIONS = {
+    RunStatus.RUNNING: {RunStatus.DRAFT, RunStatus.CANCELLED},
+    RunStatus.DRAFT: {RunStatus.PUBLISHED, RunStatus.CANCELLED},
+    RunStatus.PUBLISHED: set(),
+    RunStatus.CANCELLED: set(),
+    RunStatus.PREVIEW: set(),
+}
+
+
 class BillingRun(models.Model):
     period = models.DateField(_("period"))
+    issued_on = models.DateField(_("invoice date"), null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
     created = models.DateTimeField(_("started"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -123,6 +141,8 @@ class BillingRun(models.Model):
     )
     invoice_count = models.PositiveIntegerField(_("invoices"), default=0)
     total = models.DecimalField(_("total"), default=Decimal("0"), **MONEY)
+    # Totals per service and method, accounts billed by average or norm, anomalies.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("billing run")
@@ -138,6 +158,41 @@ class BillingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} ({self.status})"
+
+    def can_become(self, status: str) -> bool:
+        return status in RUN_TRANSITIONS.get(self.status, set())
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class BillingChunk(models.Model):
+    """A range of account ids billed in one transaction. Workers claim pending chunks
+    with SELECT … FOR UPDATE SKIP LOCKED: a worker that dies rolls its chunk back and
+    leaves it pending for the next one."""
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="chunks")
+    first_account_id = models.BigIntegerField()
+    last_account_id = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    invoice_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(default=Decimal("0"), **MONEY)
+    summary = models.JSONField(default=dict, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("billing chunk")
+        verbose_name_plural = _("billing chunks")
+        ordering = ["run", "first_account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_account_id"], name="billing_chunk_unique_start"),
+            models.CheckConstraint(condition=Q(last_account_id__gte=F("first_account_id")), name="billing_chunk_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.first_account_id}-{self.last_account_id} ({self.status})"
 
 
 class InvoiceCounter(models.Model):
@@ -159,9 +214,10 @@ class Invoice(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account"))
     period = models.DateField(_("period"))
     run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    # Drafts have no number yet: numbers are handed out when the invoice is published.
     year = models.PositiveSmallIntegerField(_("year"))
-    seq = models.PositiveIntegerField(_("sequence"))
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
@@ -170,6 +226,11 @@ class Invoice(models.Model):
     payments_received = models.DecimalField(_("payments received"), default=Decimal("0"), **MONEY)
     total = models.DecimalField(_("charges for the period"), default=Decimal("0"), **MONEY)
     vat_total = models.DecimalField(_("of which VAT"), default=Decimal("0"), **MONEY)
+    penalty_total = models.DecimalField(_("of which penalties"), default=Decimal("0"), **MONEY)
+    # Billed a meter by average or norm, or corrected such a period: a later reading may
+    # correct it (a partial index lets the run find these few invoices without reading
+    # every account's history).
+    has_estimates = models.BooleanField(default=False)
     amount_due = models.DecimalField(_("to pay"), default=Decimal("0"), **MONEY)
 
     class Meta:
@@ -179,14 +240,36 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_period"),
             models.UniqueConstraint(fields=["year", "seq"], name="invoice_number_unique_per_year"),
+            # Within half a cent: exact on PostgreSQL (numeric), and robust to SQLite,
+            # which stores decimals as floats (14.52 - 50 + 7.26 != -28.22 there).
             models.CheckConstraint(
-                condition=Q(amount_due=F("previous_balance") - F("payments_received") + F("total")),
+                condition=Q(
+                    amount_due__gt=F("previous_balance") - F("payments_received") + F("total") - HALF_CENT,
+                    amount_due__lt=F("previous_balance") - F("payments_received") + F("total") + HALF_CENT,
+                ),
                 name="invoice_amount_due_arithmetic",
             ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(seq__isnull=False, number__isnull=False),
+                name="invoice_issued_has_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["run", "status"], name="invoice_run_status_idx"),
+            models.Index(fields=["account", "period"], name="invoice_estimates_idx", condition=Q(has_estimates=True)),
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return self.number or f"draft {self.pk}"
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the QR code and the receipt ask for: the debt, never a negative sum."""
+        return max(self.amount_due, Decimal("0.00"))
+
+    @property
+    def principal_total(self) -> Decimal:
+        return self.total - self.penalty_total
 
 
 class LineKind(models.TextChoices):
@@ -227,11 +310,48 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice lines")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(total=F("amount") + F("vat")), name="invoice_line_total_arithmetic"),
+            models.CheckConstraint(
+                condition=Q(total__gt=F("amount") + F("vat") - HALF_CENT, total__lt=F("amount") + F("vat") + HALF_CENT),
+                name="invoice_line_total_arithmetic",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.description} {self.total}"
+
+
+class Correction(models.Model):
+    """A staff correction of something already published (a wrong reading, a wrong
+    tariff): never an edit of the old invoice, but a line on the account's next one."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("account")
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("1"))
+    price = models.DecimalField(_("price, without VAT"), max_digits=14, decimal_places=5)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a billing run puts it on an invoice (cleared again if that run is cancelled).
+    invoice = models.ForeignKey(
+        "Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason")]
+        indexes = [models.Index(fields=["account"], name="correction_pending_idx", condition=Q(invoice__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.reason}"
 
 
 class EntryKind(models.TextChoices):

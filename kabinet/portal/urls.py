@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.portal import access, news, payments, pwa, readings, reception, servicedesk, settings_pages, views
+from kabinet.portal import access, billing, news, payments, pwa, readings, reception, servicedesk, settings_pages, views
 
 app_name = "portal"
 
@@ -72,4 +72,12 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
     # --- end pwa branch ---
+    # Invoices, receipts, statement (billing)
+    path("invoices/", billing.invoices, name="invoices"),
+    path("invoices/<int:pk>/", billing.invoice_detail, name="invoice-detail"),
+    path("invoices/<int:pk>/receipt/", billing.invoice_receipt, name="invoice-receipt"),
+    path("invoices/<int:pk>/receipt.pdf", billing.invoice_pdf, name="invoice-pdf"),
+    path("statement/", billing.statement_page, name="statement"),
+    path("statement.pdf", billing.statement_pdf, name="statement-pdf"),
+    path("consumption/", billing.consumption, name="consumption"),
 ]

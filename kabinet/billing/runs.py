@@ -1,0 +1,773 @@
+"""The billing run, set-based: load a chunk of accounts in a few queries, rate them in
+Python (kabinet.billing.rating), write the drafts with COPY (PostgreSQL) or executemany
+(SQLite) in the chunk's transaction.
+
+No query per account: every query below reads a whole chunk (a range of account ids).
+The public doors are in kabinet.billing.services; this module holds the machinery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone, translation
+
+from kabinet.billing import rating
+from kabinet.billing.models import (
+    BillingChunk,
+    Correction,
+    Invoice,
+    InvoiceLine,
+    KeyRate,
+    LedgerEntry,
+    Norm,
+    Subscription,
+    Tariff,
+)
+from kabinet.billing.penalties import DebtItem, PenaltyPolicy, penalties_for
+from kabinet.customers.models import Account, Premises
+from kabinet.lib.periods import add_months, month_end
+from kabinet.meters.models import Meter, Reading
+from kabinet.utility.models import Service, UtilityProfile
+
+ZERO = Decimal("0")
+ZERO_MONEY = Decimal("0.00")
+ANOMALY_SAMPLE = 200
+ESTIMATE_SAMPLE = 200
+
+T_ACCOUNT = Account._meta.db_table
+T_PREMISES = Premises._meta.db_table
+T_METER = Meter._meta.db_table
+T_READING = Reading._meta.db_table
+T_SUBSCRIPTION = Subscription._meta.db_table
+T_INVOICE = Invoice._meta.db_table
+T_LINE = InvoiceLine._meta.db_table
+T_LEDGER = LedgerEntry._meta.db_table
+T_CORRECTION = Correction._meta.db_table
+
+INVOICE_COLUMNS = (
+    "id",
+    "account_id",
+    "period",
+    "run_id",
+    "year",
+    "status",
+    "issued_on",
+    "due_on",
+    "previous_balance",
+    "payments_received",
+    "total",
+    "vat_total",
+    "penalty_total",
+    "amount_due",
+    "has_estimates",
+)
+LINE_COLUMNS = (
+    "invoice_id",
+    "kind",
+    "service_id",
+    "method",
+    "description",
+    "quantity",
+    "unit",
+    "price",
+    "amount",
+    "vat_rate",
+    "vat",
+    "total",
+    "details",
+)
+
+
+def dec(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def invoice_dates(period: dt.date, profile: UtilityProfile) -> tuple[dt.date, dt.date]:
+    """The invoice day in the month after the period, and the due day after it."""
+    following = add_months(period, 1)
+    issued_on = following.replace(day=profile.invoice_day)
+    due_month = following if profile.payment_due_day > profile.invoice_day else add_months(period, 2)
+    return issued_on, due_month.replace(day=profile.payment_due_day)
+
+
+# --- the context: services, tariffs, norms, rules -------------------------------------------
+
+
+@dataclass
+class RunContext:
+    rate: rating.Context
+    issued_on: dt.date
+    due_on: dt.date
+    penalty: PenaltyPolicy | None
+    language: str
+    run_id: int | None = None
+
+    @property
+    def period(self) -> dt.date:
+        return self.rate.period
+
+
+def _segments(tariffs: list[Tariff], first: dt.date, last: dt.date) -> list[rating.PriceSegment]:
+    """Days of the period covered by each tariff; a newer tariff ends the one before."""
+    ordered = sorted(tariffs, key=lambda t: t.valid_from)
+    segments = []
+    for n, tariff in enumerate(ordered):
+        end = tariff.valid_to
+        if n + 1 < len(ordered):
+            cut = ordered[n + 1].valid_from - dt.timedelta(days=1)
+            end = cut if end is None else min(end, cut)
+        start = max(tariff.valid_from, first)
+        stop = last if end is None else min(end, last)
+        if start <= stop:
+            segments.append(rating.PriceSegment(start, stop, (stop - start).days + 1, tariff.price, tariff.vat_rate))
+    return segments
+
+
+def _norm(norms: list[Norm], first: dt.date, last: dt.date) -> Decimal | None:
+    """The norm weighted by the days it is in force during the period."""
+    segments = _segments(
+        [Tariff(valid_from=n.valid_from, valid_to=n.valid_to, price=n.per_resident, vat_rate=ZERO) for n in norms],
+        first,
+        last,
+    )
+    if not segments:
+        return None
+    days = (last - first).days + 1
+    weighted = sum((s.price * s.days for s in segments), ZERO) / days
+    return weighted.quantize(Decimal("0.0001"))
+
+
+def context_build(*, period: dt.date, issued_on: dt.date | None = None, due_on: dt.date | None = None) -> RunContext:
+    profile = UtilityProfile.get()
+    first, last = period, month_end(period)
+    default_issue, default_due = invoice_dates(period, profile)
+    services: dict[int, rating.ServiceInfo] = {}
+    for service in Service.objects.filter(active=True).prefetch_related("volume_of"):
+        services[service.id] = rating.ServiceInfo(
+            id=service.id,
+            code=service.code,
+            unit=service.unit,
+            basis=service.basis,
+            parents=tuple(sorted(p.id for p in service.volume_of.all())),
+        )
+    tariffs: dict[int, list[Tariff]] = {}
+    for tariff in Tariff.objects.filter(valid_from__lte=last):
+        tariffs.setdefault(tariff.service_id, []).append(tariff)
+    norms: dict[int, list[Norm]] = {}
+    for norm in Norm.objects.filter(valid_from__lte=last):
+        norms.setdefault(norm.service_id, []).append(norm)
+    for sid, info in services.items():
+        info.segments = _segments(tariffs.get(sid, []), first, last)
+        info.norm = _norm(norms.get(sid, []), first, last)
+    rules = rating.Rules(
+        average_enabled=profile.average_enabled,
+        history_months=profile.average_history_months,
+        min_months=profile.average_min_months,
+        max_periods=profile.average_max_periods,
+        max_periods_failed=profile.average_max_periods_failed,
+        norm_coefficient_failed=profile.norm_coefficient_failed,
+    )
+    penalty = None
+    if profile.penalty_policy in ("ru155", "lv_daily"):
+        penalty = PenaltyPolicy(
+            code=profile.penalty_policy,
+            grace_days=profile.penalty_grace_days,
+            daily_percent=profile.penalty_daily_percent,
+            cap_percent=profile.penalty_cap_percent,
+            key_rates=list(KeyRate.objects.values_list("valid_from", "rate")),
+        )
+    return RunContext(
+        rate=rating.Context(period=period, services=services, rules=rules),
+        issued_on=issued_on or default_issue,
+        due_on=due_on or default_due,
+        penalty=penalty,
+        language=(profile.language_codes or ["en"])[0],
+    )
+
+
+# --- loading a chunk --------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    accounts: list[rating.AccountIn]
+    balance: dict[int, Decimal] = field(default_factory=dict)  # all entries before the invoice date
+    principal: dict[int, Decimal] = field(default_factory=dict)  # non-penalty entries before the period
+    last_due: dict[int, Decimal] = field(default_factory=dict)  # the last issued invoice's amount_due
+    corrections: dict[int, list[rating.Line]] = field(default_factory=dict)  # staff corrections to bill
+
+
+def account_ids(period: dt.date, account_id: int | None = None) -> list[int]:
+    """Ids of the accounts open during the period, in order."""
+    sql = (
+        f"SELECT id FROM {T_ACCOUNT} WHERE opened_on <= %s AND (closed_on IS NULL OR closed_on >= %s)"
+        + (" AND id = %s" if account_id else "")
+        + " ORDER BY id"
+    )
+    params = [month_end(period), period] + ([account_id] if account_id else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True) -> Loaded:
+    period = ctx.period
+    first, last = period, month_end(period)
+    index = rating.month_index(period)
+    look_from = rating.month_date(index - ctx.rate.lookback)
+    accounts: dict[int, rating.AccountIn] = {}
+    premises_of: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        # Accounts already invoiced for the period (a resumed run, or a seeded invoice):
+        # read through the (account, period) index, not by an anti-join the planner may
+        # turn into a scan of every invoice per chunk.
+        invoiced: set[int] = set()
+        if skip_invoiced:
+            cursor.execute(
+                f"SELECT account_id FROM {T_INVOICE} WHERE account_id BETWEEN %s AND %s AND period = %s",
+                [lo, hi, period],
+            )
+            invoiced = {row[0] for row in cursor.fetchall()}
+        premises_join = (
+            f" CROSS JOIN LATERAL (SELECT area, residents FROM {T_PREMISES} pp WHERE pp.id = a.premises_id OFFSET 0) p"
+            if connection.vendor == "postgresql"
+            else f" JOIN {T_PREMISES} p ON p.id = a.premises_id"
+        )
+        cursor.execute(
+            f"SELECT a.id, a.number, p.area, p.residents, a.premises_id FROM {T_ACCOUNT} a"
+            + premises_join
+            + " WHERE a.id BETWEEN %s AND %s AND a.opened_on <= %s AND (a.closed_on IS NULL OR a.closed_on >= %s)"
+            " ORDER BY a.id",
+            [lo, hi, last, first],
+        )
+        for aid, number, area, residents, premises_id in cursor.fetchall():
+            if aid in invoiced:
+                continue
+            accounts[aid] = rating.AccountIn(aid, number, dec(area), residents, set())
+            premises_of[aid] = premises_id
+        if not accounts:
+            return Loaded([])
+
+        cursor.execute(
+            f"SELECT account_id, service_id FROM {T_SUBSCRIPTION}"
+            " WHERE account_id BETWEEN %s AND %s AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)",
+            [lo, hi, last, first],
+        )
+        for aid, sid in cursor.fetchall():
+            if aid in accounts:
+                accounts[aid].services.add(sid)
+
+        # Meters with the period's reading and the last real reading before it. On
+        # PostgreSQL the meters are reached through LATERAL from the chunk's accounts, so
+        # the planner walks the premises index instead of hashing every meter per chunk.
+        columns = (
+            "a.id, m.id, m.service_id, m.serial_number, m.digits_before_point, m.installed_on,"
+            " m.initial_reading, m.removed_on, m.final_reading, m.verification_due,"
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {columns} cur.value, prev.period, prev.value FROM {T_ACCOUNT} a"
+                f" CROSS JOIN LATERAL (SELECT * FROM {T_METER} mm WHERE mm.premises_id = a.premises_id"
+                "  AND mm.installed_on <= %s AND (mm.status = 'active' OR mm.removed_on >= %s) OFFSET 0) m"
+                f" LEFT JOIN {T_READING} cur ON cur.meter_id = m.id AND cur.period = %s AND cur.status = 'accepted'"
+                f" LEFT JOIN LATERAL (SELECT r.period, r.value FROM {T_READING} r WHERE r.meter_id = m.id"
+                "  AND r.period < %s AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1) prev ON true"
+                " WHERE a.id BETWEEN %s AND %s ORDER BY a.id, m.service_id, m.id",
+                [last, first, period, period, lo, hi],
+            )
+        else:
+            cursor.execute(
+                f"SELECT {columns}"
+                f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period = %s"
+                "  AND r.status = 'accepted'),"
+                f" (SELECT r.period FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
+                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1),"
+                f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
+                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
+                f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
+                " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
+                " AND (m.status = 'active' OR m.removed_on >= %s)"
+                " ORDER BY a.id, m.service_id, m.id",
+                [period, period, period, lo, hi, last, first],
+            )
+        meters: dict[int, rating.MeterIn] = {}
+        need_history: list[int] = []
+        moduli: dict[int, Decimal] = {}
+        month_index = rating.month_index
+        MeterIn = rating.MeterIn
+        for row in cursor.fetchall():
+            aid, mid, sid, serial, digits, installed, initial, removed, final, verification_due, cur, pp, pv = row
+            account = accounts.get(aid)
+            if account is None:
+                continue
+            modulus = moduli.get(digits)
+            if modulus is None:
+                modulus = moduli[digits] = Decimal(10) ** digits
+            if removed is not None:
+                removed = as_date(removed)
+            if verification_due is not None:
+                verification_due = as_date(verification_due)
+            meter = MeterIn(
+                mid,
+                sid,
+                serial,
+                modulus,
+                month_index(as_date(installed)) - 1,
+                dec(initial),
+                dec(final) if removed is not None and removed <= last and final is not None else None,
+                month_index(verification_due) if verification_due is not None and verification_due < first else None,
+            )
+            readings_of = meter.readings
+            if cur is not None:
+                readings_of[index] = dec(cur)
+            prev_index = None
+            if pp is not None:
+                prev_index = month_index(as_date(pp))
+                readings_of[prev_index] = dec(pv)
+            if cur is None or prev_index is None or prev_index < index - 1 or meter.expired_index is not None:
+                need_history.append(mid)
+            account.meters.append(meter)
+            meters[mid] = meter
+
+        # Earlier estimates not yet corrected (few: a partial index finds them).
+        cursor.execute(
+            f"SELECT i.account_id, i.period, l.kind, l.service_id, l.method, l.quantity, l.price, l.vat_rate,"
+            f" l.details FROM {T_INVOICE} i JOIN {T_LINE} l ON l.invoice_id = i.id"
+            " WHERE i.account_id BETWEEN %s AND %s AND i.has_estimates AND i.period >= %s AND i.period < %s"
+            " AND i.status = 'issued'"
+            " AND ((l.kind = 'charge' AND l.method IN ('average', 'norm', 'norm_coef')) OR l.kind = 'correction')",
+            [lo, hi, look_from, period],
+        )
+        for aid, iperiod, kind, sid, method, quantity, price, vat_rate, details in cursor.fetchall():
+            account = accounts.get(aid)
+            if account is None:
+                continue
+            details = json.loads(details) if isinstance(details, str) else (details or {})
+            if kind == "correction":
+                for mid, i in details.get("corrects", []):
+                    account.corrected.add((mid, i))
+                continue
+            parts = details.get("meters") or []
+            whole = sum((Decimal(p["v"]) for p in parts), ZERO)
+            quantity = dec(quantity)
+            i = rating.month_index(as_date(iperiod))
+            for part in parts:
+                volume = Decimal(part["v"]) * quantity / whole if whole else ZERO
+                account.estimates.append(
+                    rating.Estimate(part["meter"], i, method, volume, dec(price), dec(vat_rate), sid)
+                )
+                if part["meter"] in meters and part["meter"] not in need_history:
+                    need_history.append(part["meter"])
+
+        # Full history only for the meters that need it (missing or late readings).
+        for at in range(0, len(need_history), 2000):
+            batch = need_history[at : at + 2000]
+            marks = ",".join(["%s"] * len(batch))
+            cursor.execute(
+                f"SELECT meter_id, period, value FROM {T_READING}"
+                f" WHERE meter_id IN ({marks}) AND status = 'accepted' AND period >= %s AND period <= %s",
+                [*batch, look_from, period],
+            )
+            for mid, rperiod, value in cursor.fetchall():
+                meters[mid].readings[rating.month_index(as_date(rperiod))] = dec(value)
+
+        loaded = Loaded(list(accounts.values()))
+        cursor.execute(
+            "SELECT account_id, SUM(amount),"
+            " SUM(CASE WHEN kind <> 'penalty' AND posted_on < %s THEN amount ELSE 0 END)"
+            f" FROM {T_LEDGER} WHERE account_id BETWEEN %s AND %s AND posted_on < %s GROUP BY account_id",
+            [first, lo, hi, ctx.issued_on],
+        )
+        for aid, balance, principal in cursor.fetchall():
+            loaded.balance[aid] = dec(balance)
+            loaded.principal[aid] = dec(principal)
+        cursor.execute(
+            f"SELECT i.account_id, i.amount_due FROM {T_INVOICE} i"
+            " WHERE i.account_id BETWEEN %s AND %s AND i.status = 'issued' AND i.period < %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {T_INVOICE} j WHERE j.account_id = i.account_id"
+            " AND j.status = 'issued' AND j.period > i.period AND j.period < %s)",
+            [lo, hi, period, period],
+        )
+        for aid, amount_due in cursor.fetchall():
+            loaded.last_due[aid] = dec(amount_due)
+        cursor.execute(
+            f"SELECT id, account_id, service_id, quantity, price, vat_rate, reason FROM {T_CORRECTION}"
+            " WHERE invoice_id IS NULL AND account_id BETWEEN %s AND %s ORDER BY id",
+            [lo, hi],
+        )
+        services = ctx.rate.services
+        for cid, aid, sid, quantity, price, vat_rate, reason in cursor.fetchall():
+            if aid not in accounts:
+                continue
+            loaded.corrections.setdefault(aid, []).append(
+                rating.make_line(
+                    kind=rating.CORRECTION,
+                    service_id=sid,
+                    method="",
+                    description=reason,
+                    quantity=dec(quantity),
+                    unit=services[sid].unit if sid in services else "",
+                    price=dec(price),
+                    vat_rate=dec(vat_rate),
+                    details={"reason": "staff", "correction": cid},
+                )
+            )
+    return loaded
+
+
+def _penalty_lines(ctx: RunContext, loaded: Loaded) -> dict[int, list[rating.Line]]:
+    """Penalty lines for the accounts that owed principal when the period began."""
+    policy = ctx.penalty
+    debtors = [aid for aid, principal in loaded.principal.items() if principal > 0]
+    if policy is None or not debtors:
+        return {}
+    first, last = ctx.period, month_end(ctx.period)
+    items: dict[int, list[DebtItem]] = {}
+    movements: dict[int, list] = {}
+    penalised: dict[tuple[int, int], Decimal] = {}
+    with connection.cursor() as cursor:
+        for at in range(0, len(debtors), 2000):
+            batch = debtors[at : at + 2000]
+            marks = ",".join(["%s"] * len(batch))
+            cursor.execute(
+                f"SELECT le.account_id, le.id, le.amount, le.posted_on, i.due_on, i.number FROM {T_LEDGER} le"
+                f" LEFT JOIN {T_INVOICE} i ON i.id = le.invoice_id"
+                f" WHERE le.account_id IN ({marks}) AND le.kind <> 'penalty' AND le.amount > 0 AND le.posted_on <= %s",
+                [*batch, last],
+            )
+            for aid, key, amount, posted_on, due_on, number in cursor.fetchall():
+                posted_on = as_date(posted_on)
+                items.setdefault(aid, []).append(
+                    DebtItem(key, number or posted_on.isoformat(), dec(amount), posted_on, as_date(due_on) or posted_on)
+                )
+            cursor.execute(
+                f"SELECT account_id, posted_on, amount FROM {T_LEDGER}"
+                f" WHERE account_id IN ({marks}) AND kind <> 'penalty' AND posted_on BETWEEN %s AND %s",
+                [*batch, first, last],
+            )
+            for aid, posted_on, amount in cursor.fetchall():
+                movements.setdefault(aid, []).append((as_date(posted_on), dec(amount)))
+            if policy.code == "lv_daily":
+                cursor.execute(
+                    f"SELECT i.account_id, l.total, l.details FROM {T_LINE} l JOIN {T_INVOICE} i ON i.id = l.invoice_id"
+                    f" WHERE i.account_id IN ({marks}) AND l.kind = 'penalty' AND i.status = 'issued'",
+                    batch,
+                )
+                for aid, total, details in cursor.fetchall():
+                    details = json.loads(details) if isinstance(details, str) else (details or {})
+                    if "item" in details:
+                        key = (aid, details["item"])
+                        penalised[key] = penalised.get(key, ZERO) + dec(total)
+    lines: dict[int, list[rating.Line]] = {}
+    for aid in debtors:
+        account_items = items.get(aid, [])
+        for item in account_items:
+            item.penalised = penalised.get((aid, item.key), ZERO)
+        results = penalties_for(
+            policy=policy,
+            items=account_items,
+            opening=loaded.principal[aid],
+            movements=movements.get(aid, []),
+            first=first,
+            last=last,
+        )
+        for result in results:
+            lines.setdefault(aid, []).append(
+                rating.make_line(
+                    kind=rating.PENALTY,
+                    service_id=None,
+                    method="",
+                    description="",
+                    quantity=Decimal(1),
+                    unit="",
+                    price=result.amount,
+                    vat_rate=ZERO,
+                    details=result.details,
+                )
+            )
+    return lines
+
+
+# --- one chunk: rate and summarise ------------------------------------------------------------
+
+
+@dataclass
+class DraftInvoice:
+    account_id: int
+    number: str
+    bill: rating.Bill
+    previous_balance: Decimal
+    payments_received: Decimal
+    total: Decimal
+    vat_total: Decimal
+    penalty_total: Decimal
+    amount_due: Decimal
+    has_estimates: bool
+
+
+def chunk_rate(ctx: RunContext, loaded: Loaded) -> list[DraftInvoice]:
+    penalties = _penalty_lines(ctx, loaded)
+    drafts = []
+    balances, last_due = loaded.balance, loaded.last_due
+    rate_account = rating.rate_account
+    rate_ctx = ctx.rate
+    estimates, correction, charge, penalty = rating.ESTIMATES, rating.CORRECTION, rating.CHARGE, rating.PENALTY
+    for account in loaded.accounts:
+        bill = rate_account(account, rate_ctx)
+        if penalties and account.id in penalties:
+            bill.lines += penalties[account.id]
+        if account.id in loaded.corrections:
+            bill.lines += loaded.corrections[account.id]
+        balance = balances.get(account.id, ZERO_MONEY)
+        if not bill.lines and not balance:
+            continue  # nothing billed and nothing owed: no invoice
+        previous = last_due.get(account.id, balance)
+        total = vat_total = penalty_total = ZERO_MONEY
+        has_estimates = False
+        for line in bill.lines:
+            total += line.total
+            vat_total += line.vat
+            kind = line.kind
+            if kind == penalty:
+                penalty_total += line.total
+            elif kind == correction or (kind == charge and line.method in estimates):
+                has_estimates = True
+        drafts.append(
+            DraftInvoice(
+                account.id,
+                account.number,
+                bill,
+                previous,
+                previous - balance,
+                total,
+                vat_total,
+                penalty_total,
+                balance + total,
+                has_estimates,
+            )
+        )
+    return drafts
+
+
+def summarise(drafts: list[DraftInvoice], services: dict[int, rating.ServiceInfo], summary: dict | None = None) -> dict:
+    """Totals per service and method, accounts by method, anomalies; mergeable."""
+    summary = summary or {
+        "invoices": 0,
+        "total": "0.00",
+        "vat": "0.00",
+        "services": {},
+        "methods": {},
+        "estimated_accounts": [],
+        "anomalies": [],
+        "anomaly_count": 0,
+    }
+    total = Decimal(summary["total"])
+    vat = Decimal(summary["vat"])
+    methods = Counter(summary["methods"])
+    for draft in drafts:
+        summary["invoices"] += 1
+        total += draft.total
+        vat += draft.vat_total
+        seen = set()
+        for line in draft.bill.lines:
+            code = services[line.service_id].code if line.service_id in services else line.kind
+            key = f"{code}:{line.kind if line.kind != 'charge' else line.method}"
+            row = summary["services"].setdefault(key, ["0", "0.00"])
+            row[0] = _qty(Decimal(row[0]) + line.quantity)
+            row[1] = str(Decimal(row[1]) + line.total)
+            if line.kind == "charge" and line.method not in seen:
+                seen.add(line.method)
+                methods[line.method] += 1
+                if line.method in rating.ESTIMATES and len(summary["estimated_accounts"]) < ESTIMATE_SAMPLE:
+                    summary["estimated_accounts"].append([draft.number, line.method, code])
+        for anomaly in draft.bill.anomalies:
+            summary["anomaly_count"] += 1
+            if len(summary["anomalies"]) < ANOMALY_SAMPLE:
+                summary["anomalies"].append([draft.number, anomaly])
+    summary["total"] = str(total)
+    summary["vat"] = str(vat)
+    summary["methods"] = dict(methods)
+    return summary
+
+
+def _qty(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def summary_merge(into: dict, other: dict) -> dict:
+    if not into:
+        return json.loads(json.dumps(other))
+    into["invoices"] += other["invoices"]
+    into["total"] = str(Decimal(into["total"]) + Decimal(other["total"]))
+    into["vat"] = str(Decimal(into["vat"]) + Decimal(other["vat"]))
+    for key, (qty, amount) in other["services"].items():
+        row = into["services"].setdefault(key, ["0", "0.00"])
+        row[0] = _qty(Decimal(row[0]) + Decimal(qty))
+        row[1] = str(Decimal(row[1]) + Decimal(amount))
+    methods = Counter(into["methods"])
+    methods.update(other["methods"])
+    into["methods"] = dict(methods)
+    into["estimated_accounts"] = (into["estimated_accounts"] + other["estimated_accounts"])[:ESTIMATE_SAMPLE]
+    into["anomalies"] = (into["anomalies"] + other["anomalies"])[:ANOMALY_SAMPLE]
+    into["anomaly_count"] += other["anomaly_count"]
+    return into
+
+
+# --- writing drafts -------------------------------------------------------------------------------
+
+
+def _invoice_ids(cursor, drafts: list[DraftInvoice]) -> list[int]:
+    cursor.execute(
+        f"SELECT nextval(pg_get_serial_sequence('{T_INVOICE}', 'id')) FROM generate_series(1, %s)", [len(drafts)]
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
+    """Write invoices and lines: COPY on PostgreSQL, executemany on SQLite. Call inside
+    the chunk's transaction."""
+    if not drafts:
+        return
+    period, issued_on, due_on, run_id = ctx.period, ctx.issued_on, ctx.due_on, ctx.run_id
+    year = issued_on.year
+    dumps = json.dumps
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ids = _invoice_ids(cursor, drafts)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])})"
+                f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
+                [
+                    (
+                        d.account_id,
+                        period,
+                        run_id,
+                        year,
+                        "draft",
+                        issued_on,
+                        due_on,
+                        d.previous_balance,
+                        d.payments_received,
+                        d.total,
+                        d.vat_total,
+                        d.penalty_total,
+                        d.amount_due,
+                        d.has_estimates,
+                    )
+                    for d in drafts
+                ],
+            )
+            lo, hi = drafts[0].account_id, drafts[-1].account_id
+            cursor.execute(
+                f"SELECT account_id, id FROM {T_INVOICE} WHERE period = %s AND account_id BETWEEN %s AND %s",
+                [period, lo, hi],
+            )
+            by_account = dict(cursor.fetchall())
+            ids = [by_account[d.account_id] for d in drafts]
+        line_rows = []
+        for invoice_id, draft in zip(ids, drafts, strict=True):
+            for ln in draft.bill.lines:
+                line_rows.append(
+                    (
+                        invoice_id,
+                        ln.kind,
+                        ln.service_id,
+                        ln.method,
+                        ln.description,
+                        ln.quantity,
+                        ln.unit,
+                        ln.price,
+                        ln.amount,
+                        ln.vat_rate,
+                        ln.vat,
+                        ln.total,
+                        dumps(ln.details),
+                    )
+                )
+        links = [
+            (invoice_id, ln.details["correction"])
+            for invoice_id, draft in zip(ids, drafts, strict=True)
+            for ln in draft.bill.lines
+            if ln.kind == rating.CORRECTION and "correction" in ln.details
+        ]
+        if links:
+            cursor.executemany(f"UPDATE {T_CORRECTION} SET invoice_id = %s WHERE id = %s", links)
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for invoice_id, d in zip(ids, drafts, strict=True):
+                    write(
+                        (
+                            invoice_id,
+                            d.account_id,
+                            period,
+                            run_id,
+                            year,
+                            "draft",
+                            issued_on,
+                            due_on,
+                            d.previous_balance,
+                            d.payments_received,
+                            d.total,
+                            d.vat_total,
+                            d.penalty_total,
+                            d.amount_due,
+                            d.has_estimates,
+                        )
+                    )
+            with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in line_rows:
+                    write(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {T_LINE} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})",
+                line_rows,
+            )
+
+
+def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
+    """Rate and write one chunk (inside its transaction); returns its summary."""
+    # The chunk allocates many small objects that all die together: the cyclic garbage
+    # collector would only walk them again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with translation.override(ctx.language):
+            loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id)
+            drafts = chunk_rate(ctx, loaded)
+            drafts_write(ctx, drafts)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    summary = summarise(drafts, ctx.rate.services)
+    chunk.status = "done"
+    chunk.invoice_count = len(drafts)
+    chunk.total = Decimal(summary["total"])
+    chunk.summary = summary
+    chunk.finished = timezone.now()
+    chunk.save(update_fields=["status", "invoice_count", "total", "summary", "finished"])
+    return summary
+
+
+def chunk_bounds(ids: list[int], size: int) -> list[tuple[int, int]]:
+    return [(ids[at], ids[min(at + size, len(ids)) - 1]) for at in range(0, len(ids), size)]

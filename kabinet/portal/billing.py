@@ -1,0 +1,128 @@
+"""The customer's invoices: unpaid invoices and debt, invoice detail, the printable
+receipt (HTML and PDF from one template), the statement and the consumption comparison.
+
+Another customer's invoice is a 404, as is any invoice of an account this login may
+only submit readings for."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kabinet.billing import receipts
+from kabinet.billing.models import Invoice
+from kabinet.billing.selectors import (
+    consumption_comparison,
+    invoice_for_accounts,
+    statement,
+    unpaid_invoices,
+    visible_invoices,
+)
+from kabinet.portal.context import current_access, portal_accesses
+
+
+def _invoice_access(request: HttpRequest):
+    access = current_access(request)
+    if not access.can_see_invoices:
+        raise Http404
+    return access
+
+
+def _invoice(request: HttpRequest, pk: int) -> Invoice:
+    accesses, _current = portal_accesses(request)
+    invoice = invoice_for_accounts([a.account_id for a in accesses if a.can_see_invoices], pk, timezone.localdate())
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def _pdf(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def invoices(request: HttpRequest) -> HttpResponse:
+    access = _invoice_access(request)
+    accesses, _current = portal_accesses(request)
+    today = timezone.localdate()
+    balance, unpaid = unpaid_invoices(access.account_id, today)
+    history = list(visible_invoices(access.account_id, today)[:24])
+    return render(
+        request,
+        "portal/billing/invoices.html",
+        {
+            "accesses": accesses,
+            "current": access,
+            "balance": balance,
+            "unpaid": unpaid,
+            "history": history,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    ctx = receipts.receipt_context(invoice)
+    ctx["comparison"] = consumption_comparison(invoice.account_id, invoice)
+    return render(request, "portal/billing/invoice_detail.html", ctx)
+
+
+@login_required
+def invoice_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    return HttpResponse(receipts.receipt_html(invoice))
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice(request, pk)
+    return _pdf(receipts.receipt_pdf(invoice), f"invoice-{invoice.number}.pdf")
+
+
+def _statement_context(request: HttpRequest) -> dict:
+    access = _invoice_access(request)
+    accesses, _current = portal_accesses(request)
+    today = timezone.localdate()
+    periods = statement(access.account_id, today)
+    return {
+        "accesses": accesses,
+        "current": access,
+        "account": access.account,
+        "periods": list(reversed(periods)),
+        "balance": periods[-1].closing if periods else 0,
+        "today": today,
+    }
+
+
+@login_required
+def statement_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/billing/statement.html", _statement_context(request))
+
+
+@login_required
+def statement_pdf(request: HttpRequest) -> HttpResponse:
+    from kabinet.utility.models import UtilityProfile
+
+    ctx = _statement_context(request)
+    ctx["utility"] = UtilityProfile.get()
+    html = render_to_string("portal/billing/statement_print.html", ctx)
+    return _pdf(receipts.html_pdf(html), f"statement-{ctx['account'].number}.pdf")
+
+
+@login_required
+def consumption(request: HttpRequest) -> HttpResponse:
+    access = _invoice_access(request)
+    accesses, _current = portal_accesses(request)
+    today = timezone.localdate()
+    latest = visible_invoices(access.account_id, today).first()
+    rows = consumption_comparison(access.account_id, latest) if latest else []
+    return render(
+        request,
+        "portal/billing/consumption.html",
+        {"accesses": accesses, "current": access, "invoice": latest, "rows": rows},
+    )
