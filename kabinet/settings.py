@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kabinet.billing",
     "kabinet.payments",
     "kabinet.portal",
+    "kabinet.demo",
     "kabinet.api",
 ]
 
