@@ -427,10 +427,10 @@ class DemoBuilder(History):
             thrift = Decimal(str(round(rng.uniform(0.6, 1.4), 2)))
             pairs = 2 if (not is_org and rng.random() < 0.3) else 1
             plan = [("cold_water", pairs)]
-            has_hot = rng.random() < (0.9 if self.preset == "ru" else 0.85)
+            has_hot = rng.random() < (0.9 if self.preset == "ru" else 0.85) or sim is sims[0]  # alice's home
             if has_hot:
                 plan.append(("hot_water", pairs))
-            if self.preset == "lv" and not is_org and rng.random() < 0.55:
+            if self.preset == "lv" and not is_org and (rng.random() < 0.55 or sim is sims[0]):
                 plan.append(("gas", 1))
             sim.services = [code for code, _n in plan]
             if self.preset == "lv":

@@ -83,8 +83,10 @@ class History:
     def assign_behaviour(self, sims: list[AccountSim]) -> None:
         rng = self.rng
         for i, sim in enumerate(sims):
-            if i < 2:
-                sim.behaviour = PaymentBehaviour.REGULAR  # alice pays on time
+            if i == 0:
+                sim.behaviour = PaymentBehaviour.PARTIAL  # alice pays her home's invoices in part…
+            elif i == 1:
+                sim.behaviour = PaymentBehaviour.REGULAR  # …and those of her second premises in full
             elif i == 2:
                 sim.behaviour = PaymentBehaviour.LATE  # bob pays every other month
             else:
