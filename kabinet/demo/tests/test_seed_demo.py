@@ -248,8 +248,11 @@ def test_ru_bills_missing_months_by_average_and_sewerage_on_water_volume(ru):
         sewerage = [line for line in rows if line.service.code == "sewerage"]
         assert sewerage[0].quantity == water if water else not sewerage
     # VAT 20% before 2026, 22% from 2026-01-01.
-    vat = {(line.service.code, inv.period < dt.date(2026, 1, 1), line.vat_rate) for inv in Invoice.objects.all()
-           for line in inv.lines.all()}
+    vat = {
+        (line.service.code, inv.period < dt.date(2026, 1, 1), line.vat_rate)
+        for inv in Invoice.objects.all()
+        for line in inv.lines.all()
+    }
     assert {rate for _c, before, rate in vat if before} == {Decimal("20.00")}
     assert {rate for _c, before, rate in vat if not before} == {Decimal("22.00")}
     assert Norm.objects.count() == 3 and KeyRate.objects.filter(rate=Decimal("9.5")).exists()

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kabinet.demo import constants as c
-from kabinet.demo.selectors import demo_summary
 from kabinet.demo.builder import MIN_ACCOUNTS
+from kabinet.demo.selectors import demo_summary
 from kabinet.demo.services import demo_data_delete, demo_seed
 from kabinet.utility.models import UtilityProfile
 
