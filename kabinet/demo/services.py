@@ -10,11 +10,12 @@ A fixed random seed makes two runs produce the same data.
 """
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from kabinet.demo import constants as c
 from kabinet.demo.builder import DemoBuilder
+from kabinet.utility.models import _profile_cache
 
 
 @transaction.atomic
@@ -26,8 +27,24 @@ def demo_seed(*, preset: str = c.DEFAULT_PRESET, accounts: int = 200, random_see
     return builder.run()
 
 
-def _kabinet_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_models() if m.__module__.startswith("kabinet.") and not m._meta.proxy]
+def _domain_models() -> list[type[models.Model]]:
+    """The project's own models (with their many-to-many tables) and every model that
+    points at one of them (the admin log points at users)."""
+    every = [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
+    chosen = {m for m in every if m.__module__.startswith("kabinet.")}
+    while True:
+        more = {m for m in every if m not in chosen and any(t in chosen for t in _targets(m))}
+        if not more:
+            return sorted(chosen, key=lambda m: m._meta.label)
+        chosen |= more
+
+
+def _targets(model: type[models.Model]) -> set[type[models.Model]]:
+    return {
+        f.related_model
+        for f in model._meta.get_fields()
+        if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model is not model
+    }
 
 
 def _delete_order(model_list: list[type[models.Model]]) -> list[type[models.Model]]:
@@ -35,14 +52,8 @@ def _delete_order(model_list: list[type[models.Model]]) -> list[type[models.Mode
     remaining = list(model_list)
     ordered = []
     while remaining:
-        targets = {
-            f.related_model
-            for m in remaining
-            for f in m._meta.get_fields()
-            if f.many_to_one or f.one_to_one
-            if f.concrete and f.related_model is not m
-        }
-        free = [m for m in remaining if m not in targets] or remaining[:1]
+        pointed_at = set().union(*(_targets(m) for m in remaining))
+        free = [m for m in remaining if m not in pointed_at] or remaining[:1]
         for m in free:
             ordered.append(m)
             remaining.remove(m)
@@ -51,13 +62,10 @@ def _delete_order(model_list: list[type[models.Model]]) -> list[type[models.Mode
 
 @transaction.atomic
 def demo_data_delete() -> None:
-    """Delete every row of the project's own tables (all of the domain data), dependants first."""
-    for model in _delete_order(_kabinet_models()):
-        self_refs = [
-            f.name
-            for f in model._meta.get_fields()
-            if (f.many_to_one or f.one_to_one) and f.concrete and f.related_model is model
-        ]
-        if self_refs:
-            model.objects.update(**{name: None for name in self_refs})
-        model.objects.all().delete()
+    """Delete every row of the domain tables, dependants first: one DELETE per table (the
+    ORM's collector would load every row). Foreign keys are checked at commit, so rows
+    pointing at rows of their own table go in the same statement."""
+    with connection.cursor() as cursor:
+        for model in _delete_order(_domain_models()):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    _profile_cache.clear()  # the deleted profile must not be served from the cache
