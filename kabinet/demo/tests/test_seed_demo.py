@@ -365,6 +365,8 @@ def test_the_login_page_shows_the_presets_demo_login(db, frozen, client, setting
     page = client.get(reverse("portal:login")).content.decode()
     assert f"<code>{shown}</code> / <code>kabinet-demo</code>" in page
     assert "<code>carol</code> / <code>kabinet-staff</code>" in page
+    if preset_name == "ru":  # the Russian utility's page speaks Russian
+        assert "Абонент, по номеру лицевого счёта" in page
 
 
 def test_it_seeds_across_the_new_year(db):
