@@ -328,7 +328,7 @@ class DemoBuilder(History):
                 phone=self.phone(),
                 language="ru",
             )
-        if index > 2 and rng.random() < 0.04:
+        if index == 3 or (index > 3 and rng.random() < 0.04):  # a few organisations, at least one
             name = orgs[org_count % len(orgs)]
             if org_count >= len(orgs):
                 name = f"{name} ({org_count // len(orgs) + 1})"

@@ -183,7 +183,9 @@ def test_some_customers_are_not_registered(preset, client):
     assert customer.accounts.get().number == new["account_number"]
     unregistered = Customer.objects.filter(users__isnull=True).count()
     assert 0.05 * ACCOUNTS <= unregistered <= 0.4 * ACCOUNTS
-    assert Customer.objects.filter(kind=CustomerKind.ORGANISATION).exists() or ACCOUNTS < 50
+    organisation = Customer.objects.filter(kind=CustomerKind.ORGANISATION).first()
+    assert organisation.organisation_name and organisation.registration_number
+    assert organisation.accounts.get().premises.residents == 0
 
 
 def test_it_has_exactly_one_expired_meter_and_some_due_soon(preset):
@@ -274,6 +276,31 @@ def test_lv_has_the_daugavpils_rules_and_a_tariff_change(lv):
             assert line.vat_rate == Decimal("21.00")
     assert all(len(p) == 2 for p in prices.values())  # one tariff change within the year
     assert Tariff.objects.filter(valid_to__isnull=True).count() == 4
+
+
+def test_services_know_the_words_customers_use(preset):
+    from kabinet.utility.models import Service
+
+    words = {s.code: set(s.short_names.split(",")) for s in Service.objects.all()}
+    assert {"хвс", "холодная", "auksts", "aukstais", "cold"} <= words["cold_water"]
+    assert {"гвс", "горячая", "karsts", "karstais", "hot"} <= words["hot_water"]
+    if preset == "lv":
+        assert {"газ", "gāze", "gas"} <= words["gas"]
+        assert Service.objects.get(code="maintenance").basis == "per_m2"
+    else:
+        assert set(Service.objects.get(code="sewerage").volume_of.values_list("code", flat=True)) == {
+            "cold_water",
+            "hot_water",
+        }
+
+
+def test_the_back_office_lists_open_with_the_demo_data(lv, client):
+    from django.contrib import admin
+
+    client.force_login(User.objects.get(username="carol"))
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
 
 
 def test_ru_bank_details_are_valid(ru):
