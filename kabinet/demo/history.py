@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kabinet.billing.models import (
+    BillingRun,
     EntryKind,
     Invoice,
     InvoiceLine,
@@ -17,6 +18,7 @@ from kabinet.billing.models import (
     LedgerEntry,
     LineKind,
     Method,
+    RunStatus,
 )
 from kabinet.billing.services import invoice_number_format, invoice_numbers_reserve
 from kabinet.customers.models import (
@@ -359,6 +361,22 @@ class History:
         by_year: dict[int, list[dict]] = defaultdict(list)
         for inv in invoices:
             by_year[inv["issued_on"].year].append(inv)
+        # One published billing run per month, as the billing staff would have left them.
+        runs = {}
+        for inv in invoices:
+            run = runs.get(inv["period"])
+            if run is None:
+                published = timezone.make_aware(dt.datetime.combine(inv["issued_on"], dt.time(9, 0)))
+                run = runs[inv["period"]] = BillingRun(
+                    period=inv["period"],
+                    status=RunStatus.PUBLISHED,
+                    finished=published,
+                    published=published,
+                    actor=self.carol,
+                )
+            run.invoice_count += 1
+            run.total += inv["total"]
+        BillingRun.objects.bulk_create(runs.values())
         rows = []
         for year, items in sorted(by_year.items()):
             first = invoice_numbers_reserve(year=year, count=len(items))
@@ -367,6 +385,7 @@ class History:
                 inv["row"] = Invoice(
                     account=inv["sim"].account,
                     period=inv["period"],
+                    run=runs[inv["period"]],
                     year=year,
                     seq=seq,
                     number=invoice_number_format(year, seq),

@@ -13,7 +13,7 @@ from stdnum import iban
 from stdnum.lv import pvn
 from stdnum.ru import inn, ogrn
 
-from kabinet.billing.models import Invoice, InvoiceCounter, KeyRate, LedgerEntry, Norm, Tariff
+from kabinet.billing.models import BillingRun, Invoice, InvoiceCounter, KeyRate, LedgerEntry, Norm, Tariff
 from kabinet.billing.selectors import account_balances
 from kabinet.customers.models import Account, Customer, CustomerKind, User
 from kabinet.demo import constants as c
@@ -123,8 +123,14 @@ def test_it_numbers_invoices_without_gaps_per_year(preset):
         assert [d for _s, _n, d in rows] == sorted(d for _s, _n, d in rows)  # numbered in date order
         assert all(number == f"{year}-{seq:06d}" for seq, number, _d in rows)
         assert InvoiceCounter.objects.get(year=year).last == len(rows)
-    # Twelve monthly invoices per account.
+    # Twelve monthly invoices per account, each month's in a published billing run.
     assert Invoice.objects.count() == ACCOUNTS * 12
+    runs = BillingRun.objects.all()
+    assert runs.count() == 12 and all(run.status == "published" for run in runs)
+    assert all(
+        run.invoice_count == ACCOUNTS and run.total == money(run.invoices.aggregate(s=Sum("total"))["s"])
+        for run in runs
+    )
 
 
 def test_alice_logs_in_and_sees_balance_invoices_and_meters(lv, client):

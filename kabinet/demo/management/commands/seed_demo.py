@@ -72,10 +72,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(line))
         self.stdout.write(f"Utility: {summary['utility']} (preset {summary['preset']})")
         for customer in summary["customers"]:
+            also = f"or {customer['email']}; " if customer["email"] != customer["login"] else ""
             self.stdout.write(
                 f"  customer {customer['name']}: {customer['login']} / {customer['password']}"
-                f" (also {customer['email']}; client code {customer['client_code']};"
-                f" accounts {', '.join(customer['accounts'])})"
+                f" ({also}client code {customer['client_code']}; accounts {', '.join(customer['accounts'])})"
             )
         for staff in summary["staff"]:
             self.stdout.write(f"  staff ({staff['role']}): {staff['username']} / {staff['password']}")
