@@ -27,11 +27,37 @@ def demo_seed(*, preset: str = c.DEFAULT_PRESET, accounts: int = 200, random_see
     return builder.run()
 
 
+# What the seed writes. Reference data that other apps' migrations install (service
+# request categories…) is kept unless it points at one of these.
+SEEDED_MODELS = [
+    "utility.UtilityProfile",
+    "utility.Service",
+    "utility.Event",
+    "notifications.OutboxMessage",
+    "customers.Customer",
+    "customers.Building",
+    "customers.Premises",
+    "customers.Account",
+    "customers.User",
+    "meters.Meter",
+    "meters.Reading",
+    "billing.Tariff",
+    "billing.Norm",
+    "billing.KeyRate",
+    "billing.Subscription",
+    "billing.BillingRun",
+    "billing.InvoiceCounter",
+    "billing.Invoice",
+    "billing.LedgerEntry",
+    "payments.Payment",
+]
+
+
 def _domain_models() -> list[type[models.Model]]:
-    """The project's own models (with their many-to-many tables) and every model that
-    points at one of them (the admin log points at users)."""
+    """The seeded models and every model that points at one of them, directly or not
+    (invoice lines, portal access, service requests, the admin log…)."""
     every = [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
-    chosen = {m for m in every if m.__module__.startswith("kabinet.")}
+    chosen = {apps.get_model(label) for label in SEEDED_MODELS}
     while True:
         more = {m for m in every if m not in chosen and any(t in chosen for t in _targets(m))}
         if not more:
