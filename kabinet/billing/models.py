@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import Account
@@ -181,8 +180,7 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_period"),
             models.UniqueConstraint(fields=["year", "seq"], name="invoice_number_unique_per_year"),
             models.CheckConstraint(
-                # Round(): SQLite stores decimals as floats, where 0.10 + 0.20 != 0.30.
-                condition=Q(amount_due=Round(F("previous_balance") - F("payments_received") + F("total"), 2)),
+                condition=Q(amount_due=F("previous_balance") - F("payments_received") + F("total")),
                 name="invoice_amount_due_arithmetic",
             ),
         ]
@@ -229,9 +227,7 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice lines")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(total=Round(F("amount") + F("vat"), 2)), name="invoice_line_total_arithmetic"
-            ),
+            models.CheckConstraint(condition=Q(total=F("amount") + F("vat")), name="invoice_line_total_arithmetic"),
         ]
 
     def __str__(self) -> str:
