@@ -24,7 +24,7 @@ demo: migrate
 	$(PY) manage.py seed_demo --if-empty --preset $(PRESET)
 
 run: demo
-	@$(PY) manage.py seed_demo --logins
+	@$(PY) manage.py seed_demo --logins --url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kabinet.news",
     "kabinet.reception",
     "kabinet.portal",
+    "kabinet.demo",
     "kabinet.api",
 ]
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from kabinet.billing.models import Invoice, LedgerEntry
+from kabinet.lib.money import money
 
 
 def account_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -19,7 +20,8 @@ def account_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:
         .values_list("account_id", "balance")
     )
     for account_id, balance in rows:
-        balances[account_id] = balance
+        # SQLite sums decimals as floats (1.4e-14 instead of 0): back to cents.
+        balances[account_id] = money(balance)
     return balances
 
 
