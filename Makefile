@@ -21,7 +21,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py seed_demo --if-empty --preset $(PRESET)
+	$(PY) manage.py seed_demo --if-empty --preset $(PRESET) --url http://$(HOST):$(PORT)
 
 run: demo
 	@$(PY) manage.py seed_demo --logins --url http://$(HOST):$(PORT)
