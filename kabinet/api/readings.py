@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
-from kabinet.billing.estimate import charge_estimate
+from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
 from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
@@ -144,6 +144,7 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
     attempt is stored either way. A value far above your usual consumption is rejected with
     code "needs_confirmation": send it again with "confirm": true if it is right."""
     meter = _my_meter(request, meter_id)
+    estimate = charge_estimator()
     reading = reading_submit(
         meter=meter,
         value=payload.value,
@@ -151,11 +152,11 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
         actor=request.auth,
         confirm=payload.confirm,
         ip=request.META.get("REMOTE_ADDR"),
-        charge_estimator=charge_estimate,
+        charge_estimator=estimate,
     )
     if reading.status == ReadingStatus.REJECTED:
         return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
-    ctx = receipt_context(reading, charge_estimate)
+    ctx = receipt_context(reading, estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
     return Status(200 if getattr(reading, "duplicate", False) else 201, body)
 

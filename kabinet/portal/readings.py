@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kabinet.api.models import ApiToken
 from kabinet.api.services import api_token_create, api_token_revoke
-from kabinet.billing.estimate import charge_estimate
+from kabinet.billing.estimate import charge_estimator
 from kabinet.lib.charts import bar_chart
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import (
@@ -44,7 +44,7 @@ def _window_context() -> dict:
     return {"period": period, "window_open": window_open, "window_first": first, "window_last": last, "today": today}
 
 
-def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
+def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Reading]:
     """Submit every filled-in meter (one receipt e-mail for the lot); mark the rejected rows."""
     entries = [
         (row, request.POST.get(row["name"], "").strip(), request.POST.get(row["confirm_name"]) == "1") for row in rows
@@ -55,7 +55,7 @@ def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
         source=ReadingSource.PORTAL,
         actor=request.user,
         ip=_client_ip(request),
-        charge_estimator=charge_estimate,
+        charge_estimator=estimate,
     )
     for (row, raw, _confirm), reading in zip(entries, submitted, strict=True):
         if reading.status == ReadingStatus.REJECTED:
@@ -82,7 +82,8 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         for m in meters
     ]
     if request.method == "POST":
-        submitted = _submit_rows(request, rows)
+        estimate = charge_estimator()
+        submitted = _submit_rows(request, rows, estimate)
         if not submitted:
             return render(
                 request,
@@ -98,7 +99,7 @@ def readings_form(request: HttpRequest) -> HttpResponse:
             )
         query = "&".join(f"r={r.pk}" for r in submitted)
         if any(r.status == ReadingStatus.REJECTED for r in submitted):
-            receipts = [receipt_context(r, charge_estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
+            receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
             return render(
                 request,
                 "portal/readings/form.html",
@@ -133,7 +134,8 @@ def readings_receipt(request: HttpRequest) -> HttpResponse:
     )
     if not readings:
         raise Http404
-    receipts = [receipt_context(r, charge_estimate) for r in readings]
+    estimate = charge_estimator()
+    receipts = [receipt_context(r, estimate) for r in readings]
     return render(request, "portal/readings/receipt.html", {"receipts": receipts})
 
 
