@@ -115,7 +115,10 @@ def wrk_lua(url: str, mode: str, sessions_file: str, ok_status: int) -> dict:
         check=True,
     ).stdout
     os.unlink(script)
-    requests, ok, bad, p50, p99, duration = map(int, re.search(r"RESULT (.+)", out).group(1).split())
+    result = re.search(r"RESULT (.+)", out)
+    if result is None:
+        raise RuntimeError(f"wrk ({mode}) printed no result:\n{out}")
+    requests, ok, bad, p50, p99, duration = map(int, result.group(1).split())
     # Connect/read/write errors and timeouts never reach response(): count them as errors too.
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     bad += sum(map(int, socket_errors.groups())) if socket_errors else 0

@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
 from kabinet.api.services import readings_submit_once
-from kabinet.billing.estimate import charge_estimate
+from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
 from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
@@ -158,18 +158,19 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
     and stores nothing new; the same key with a different value is refused (400,
     code "key_reused")."""
     meter = _my_meter(request, meter_id)
+    estimate = charge_estimator()
     submitted, replayed = readings_submit_once(
         user=request.auth,
         client_key=request.headers.get("Idempotency-Key", ""),
         entries=[(meter, payload.value, payload.confirm)],
         source=ReadingSource.API,
         ip=request.META.get("REMOTE_ADDR"),
-        charge_estimator=charge_estimate,
+        charge_estimator=estimate,
     )
     reading = submitted[0]
     if reading.status == ReadingStatus.REJECTED:
         return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
-    ctx = receipt_context(reading, charge_estimate)
+    ctx = receipt_context(reading, estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
     return Status(200 if replayed or getattr(reading, "duplicate", False) else 201, body)
 

@@ -5,6 +5,7 @@ charge it will produce; meters sit below billing and cannot ask for it themselve
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Q
@@ -23,10 +24,40 @@ def tariff_on(*, service: Service, on_date: dt.date) -> Tariff | None:
     )
 
 
+def tariffs_on(*, on_date: dt.date) -> dict[int, Tariff]:
+    """Every service's tariff valid on a date, by service id (one query; a handful of rows)."""
+    tariffs: dict[int, Tariff] = {}
+    valid = (
+        Tariff.objects.filter(valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .order_by("service_id", "-valid_from")
+    )
+    for tariff in valid:
+        tariffs.setdefault(tariff.service_id, tariff)
+    return tariffs
+
+
 def charge_estimate(*, service: Service, quantity: Decimal, on_date: dt.date) -> Decimal | None:
     """price × quantity, rounded per line, plus VAT rounded per line, as an invoice line
     would be; None when no tariff is valid on that date."""
-    tariff = tariff_on(service=service, on_date=on_date)
+    return _charge(tariff_on(service=service, on_date=on_date), quantity)
+
+
+def charge_estimator() -> Callable[..., Decimal | None]:
+    """charge_estimate() for one request: the tariffs of a day are read once (one query)
+    however many receipts it shows, on screen and in the e-mail. Not for longer than a
+    request: a tariff changed meanwhile must show in the next one."""
+    by_day: dict[dt.date, dict[int, Tariff]] = {}
+
+    def estimate(*, service: Service, quantity: Decimal, on_date: dt.date) -> Decimal | None:
+        if on_date not in by_day:
+            by_day[on_date] = tariffs_on(on_date=on_date)
+        return _charge(by_day[on_date].get(service.pk), quantity)
+
+    return estimate
+
+
+def _charge(tariff: Tariff | None, quantity: Decimal) -> Decimal | None:
     if tariff is None:
         return None
     amount = money(Decimal(quantity) * tariff.price)

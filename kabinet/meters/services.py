@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from kabinet.notifications.models import MailKind
 from kabinet.notifications.services import message_enqueue
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
-from kabinet.utility.services import event_record
+from kabinet.utility.services import event_record, events_record
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,14 @@ def recent_history(meter: Meter, period: dt.date, months: int) -> tuple[Reading 
             : max(months, 1) + 1
         ]
     )
+    return _history_of(rows, period, months)
+
+
+History = tuple[Reading | None, Decimal | None, Decimal | None]
+
+
+def _history_of(rows: list[Reading], period: dt.date, months: int) -> History:
+    """recent_history() from a meter's last current readings, newest first."""
     current = rows[0] if rows and rows[0].period == period else None
     before = [r for r in rows if r.period < period][: max(months, 1)]
     previous = before[0].value if before else None
@@ -200,143 +209,17 @@ def reading_submit(
     """Store one reading attempt and decide it: accepted, queued for the window, or
     rejected with a translated reason. Returns the stored reading (a double click
     returns the reading already stored)."""
-    taken_at = taken_at or timezone.now()
-    for attempt in range(3):
-        try:
-            return _reading_submit_once(
-                meter=meter,
-                value=value,
-                source=source,
-                actor=actor,
-                confirm=confirm,
-                taken_at=taken_at,
-                ip=ip,
-                charge_estimator=charge_estimator,
-                notify=notify,
-            )
-        except IntegrityError:
-            # Another request slipped in between (SQLite has no row locks): decide again.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-@transaction.atomic
-def _reading_submit_once(*, meter, value, source, actor, confirm, taken_at, ip, charge_estimator, notify) -> Reading:
-    profile = UtilityProfile.get()
-    day = timezone.localdate(taken_at)
-    # Every submission for a meter is decided under this lock: two devices at once or a
-    # double click are serialised, and the second sees the first.
-    meter = Meter.objects.select_for_update().select_related("service").get(pk=meter.pk)
-    period, window_open = reading_period_for(day, profile)
-    entered_text = str(value if value is not None else "")[:40]
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    fields = {
-        "meter": meter,
-        "period": period,
-        "entered_value": entered_text,
-        "taken_at": taken_at,
-        "source": source,
-        "entered_by": actor if actor_id else None,
-    }
-
-    try:
-        _entered, used = parse_reading_value(
-            value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
-        )
-    except ApplicationError as exc:
-        return _store(
-            fields,
-            value=Decimal(0),
-            status=ReadingStatus.REJECTED,
-            reason=exc.code,
-            text=exc.message,
-            actor=actor,
-            ip=ip,
-            notify=notify,
-            charge_estimator=charge_estimator,
-        )
-
-    refusal = _meter_refusal(meter, day, profile)
-    if refusal:
-        return _store(
-            fields,
-            value=used,
-            status=ReadingStatus.REJECTED,
-            reason=refusal[0],
-            text=refusal[1],
-            actor=actor,
-            ip=ip,
-            notify=notify,
-            charge_estimator=charge_estimator,
-        )
-
-    interactive = source in INTERACTIVE_SOURCES
-    history = recent_history(meter, period, profile.average_history_months)
-    decision = _decide(
-        meter, used, period, confirmed=confirm, interactive=interactive, profile=profile, history=history
-    )
-    if decision.status == ReadingStatus.REJECTED:
-        return _store(
-            fields,
-            value=used,
-            status=decision.status,
-            reason=decision.reason,
-            text=decision.text,
-            consumption=decision.consumption,
-            actor=actor,
-            ip=ip,
-            notify=notify,
-            charge_estimator=charge_estimator,
-        )
-
-    if not window_open:
-        # Saved now, applied when the window opens; a newer early reading replaces it.
-        earlier = Reading.objects.filter(meter=meter, period=period, status=ReadingStatus.QUEUED).first()
-        duplicate = _double_click(earlier, used, source, actor_id)
-        if duplicate:
-            return duplicate
-        if earlier:
-            Reading.objects.filter(pk=earlier.pk).update(status=ReadingStatus.SUPERSEDED)
-        first, _last = profile.window_for(period)
-        return _store(
-            {**fields, "replaces": earlier},
-            value=used,
-            status=ReadingStatus.QUEUED,
-            reason="queued",
-            text=_("The window opens on %(date)s; the reading is saved and will be applied then.")
-            % {"date": date_format(first, "SHORT_DATE_FORMAT")},
-            consumption=decision.consumption,
-            flag=decision.flag,
-            confirmed=confirm,
-            actor=actor,
-            ip=ip,
-            notify=notify,
-            charge_estimator=charge_estimator,
-        )
-
-    current = history[0]
-    duplicate = _double_click(current, used, source, actor_id)
-    if duplicate:
-        return duplicate
-    if current:
-        # Both stay in the history; the later one counts.
-        Reading.objects.filter(pk=current.pk).update(status=ReadingStatus.SUPERSEDED)
-    return _store(
-        {**fields, "replaces": current},
-        value=used,
-        status=ReadingStatus.ACCEPTED,
-        consumption=decision.consumption,
-        flag=decision.flag,
-        confirmed=confirm,
+    return _submit(
+        entries=[(meter, value, confirm)],
+        source=source,
         actor=actor,
+        taken_at=taken_at,
         ip=ip,
-        notify=notify,
         charge_estimator=charge_estimator,
-    )
+        notify=notify,
+    )[0]
 
 
-@transaction.atomic
 def readings_submit(
     *,
     entries: list[tuple[Meter, object, bool]],
@@ -345,22 +228,195 @@ def readings_submit(
     ip: str | None = None,
     charge_estimator: ChargeEstimator | None = None,
 ) -> list[Reading]:
-    """Several meters submitted together (one form, one phone call): each through
-    reading_submit(), one receipt e-mail for all. Entries are (meter, value, confirm)."""
-    readings = [
-        reading_submit(
-            meter=meter,
-            value=value,
-            source=source,
-            actor=actor,
-            confirm=confirm,
-            ip=ip,
-            charge_estimator=charge_estimator,
-            notify=False,
+    """Several meters submitted together (one form, one phone call): the same rules as
+    reading_submit() for each, one receipt e-mail for all. Entries are (meter, value, confirm)."""
+    return _submit(entries=entries, source=source, actor=actor, taken_at=None, ip=ip, charge_estimator=charge_estimator)
+
+
+def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=True) -> list[Reading]:
+    taken_at = taken_at or timezone.now()
+    for attempt in range(3):
+        try:
+            # The outermost transaction of a portal or API request: no savepoint.
+            with transaction.atomic():
+                if len({meter.pk for meter, _value, _confirm in entries}) == len(entries):
+                    readings = _submit_batch(entries=entries, source=source, actor=actor, taken_at=taken_at, ip=ip)
+                else:
+                    # The same meter twice (a hotline call that corrects itself): in order,
+                    # so the second entry sees the first.
+                    readings = [
+                        reading
+                        for entry in entries
+                        for reading in _submit_batch(
+                            entries=[entry], source=source, actor=actor, taken_at=taken_at, ip=ip
+                        )
+                    ]
+                if notify:
+                    readings_receipt_enqueue(readings=readings, charge_estimator=charge_estimator)
+                return readings
+        except IntegrityError:
+            # Another request slipped in between (SQLite has no row locks): decide again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lock_meters(ids: set[int]) -> dict[int, Meter]:
+    """The meters of one submission, locked in id order (two forms sharing meters cannot
+    deadlock). Only the meter rows: locking their Service rows too would queue every
+    submission of that service in the whole utility behind one lock."""
+    meters = {
+        m.pk: m
+        for m in Meter.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    if len(meters) != len(ids):
+        raise Meter.DoesNotExist("Meter matching query does not exist.")
+    return meters
+
+
+def _recent_histories(meter_ids, period: dt.date, months: int) -> dict[int, tuple]:
+    """recent_history() of several meters in one query (a window function keeps each
+    meter's last `months` + 1 current readings)."""
+    keep = max(months, 1) + 1
+    rows = (
+        Reading.objects.filter(meter_id__in=list(meter_ids), period__lte=period, status__in=CURRENT_STATUSES)
+        .annotate(rn=Window(RowNumber(), partition_by=[F("meter_id")], order_by=[F("period").desc(), F("id").desc()]))
+        .filter(rn__lte=keep)
+        .order_by("meter_id", "-period", "-id")
+    )
+    by_meter: dict[int, list[Reading]] = {pk: [] for pk in meter_ids}
+    for r in rows:
+        by_meter[r.meter_id].append(r)
+    return {pk: _history_of(found, period, months) for pk, found in by_meter.items()}
+
+
+def _submit_batch(*, entries, source, actor, taken_at, ip) -> list[Reading]:
+    """Decide every entry (distinct meters) under one lock statement, from one history
+    query, then write them with one UPDATE, one INSERT and one INSERT of events."""
+    profile = UtilityProfile.get()
+    day = timezone.localdate(taken_at)
+    # Every submission for a meter is decided under this lock: two devices at once or a
+    # double click are serialised, and the second sees the first.
+    meters = _lock_meters({meter.pk for meter, _value, _confirm in entries})
+    period, window_open = reading_period_for(day, profile)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    interactive = source in INTERACTIVE_SOURCES
+    histories = _recent_histories(meters, period, profile.average_history_months)
+    queued: dict[int, Reading] = {}
+    if not window_open:
+        for r in Reading.objects.filter(meter_id__in=list(meters), period=period, status=ReadingStatus.QUEUED):
+            queued.setdefault(r.meter_id, r)  # the model's ordering: newest first
+
+    results: list[Reading | None] = []
+    new: list[Reading] = []
+    supersede: list[int] = []
+    for given, value, confirm in entries:
+        meter = meters[given.pk]
+        fields = {
+            "meter": meter,
+            "period": period,
+            "entered_value": str(value if value is not None else "")[:40],
+            "taken_at": taken_at,
+            "source": source,
+            "entered_by": actor if actor_id else None,
+        }
+        try:
+            _entered, used = parse_reading_value(
+                value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
+            )
+        except ApplicationError as exc:
+            new.append(
+                Reading(
+                    **fields, value=Decimal(0), status=ReadingStatus.REJECTED, reason=exc.code, reason_text=exc.message
+                )
+            )
+            results.append(None)
+            continue
+        refusal = _meter_refusal(meter, day, profile)
+        if refusal:
+            new.append(
+                Reading(**fields, value=used, status=ReadingStatus.REJECTED, reason=refusal[0], reason_text=refusal[1])
+            )
+            results.append(None)
+            continue
+        history = histories[meter.pk]
+        decision = _decide(
+            meter, used, period, confirmed=confirm, interactive=interactive, profile=profile, history=history
         )
-        for meter, value, confirm in entries
-    ]
-    readings_receipt_enqueue(readings=readings, charge_estimator=charge_estimator)
+        if decision.status == ReadingStatus.REJECTED:
+            new.append(
+                Reading(
+                    **fields,
+                    value=used,
+                    status=decision.status,
+                    reason=decision.reason,
+                    reason_text=decision.text,
+                    consumption=decision.consumption,
+                )
+            )
+            results.append(None)
+            continue
+        if window_open:
+            # Both stay in the history; the later one counts.
+            replaced = history[0]
+            status, reason, text = ReadingStatus.ACCEPTED, "", ""
+        else:
+            # Saved now, applied when the window opens; a newer early reading replaces it.
+            replaced = queued.get(meter.pk)
+            first, _last = profile.window_for(period)
+            status, reason = ReadingStatus.QUEUED, "queued"
+            text = _("The window opens on %(date)s; the reading is saved and will be applied then.") % {
+                "date": date_format(first, "SHORT_DATE_FORMAT")
+            }
+        duplicate = _double_click(replaced, used, source, actor_id)
+        if duplicate:
+            results.append(duplicate)
+            continue
+        if replaced:
+            supersede.append(replaced.pk)
+        new.append(
+            Reading(
+                **fields,
+                replaces=replaced,
+                value=used,
+                status=status,
+                reason=reason,
+                reason_text=text,
+                consumption=decision.consumption,
+                flag=decision.flag,
+                confirmed=confirm,
+            )
+        )
+        results.append(None)
+
+    if supersede:
+        # Before the insert: the partial unique index allows one current reading per period.
+        Reading.objects.filter(pk__in=supersede).update(status=ReadingStatus.SUPERSEDED)
+    if new:
+        Reading.objects.bulk_create(new)
+        events_record(
+            events=[
+                {
+                    "kind": f"reading.{r.status}",
+                    "actor": actor,
+                    "obj": r,
+                    "ip": ip,
+                    "message": f"{r.meter.serial_number} {r.period:%Y-%m} {r.entered_value!r} -> {r.value}",
+                    "data": {"source": r.source, "reason": r.reason, "meter": r.meter_id},
+                }
+                for r in new
+            ]
+        )
+    stored = iter(new)
+    readings = []
+    for found in results:
+        if found is None:
+            found = next(stored)
+            found.duplicate = False
+        readings.append(found)
     return readings
 
 
@@ -371,46 +427,6 @@ def _double_click(existing: Reading | None, used: Decimal, source: str, actor_id
         return None
     existing.duplicate = True
     return existing
-
-
-def _store(
-    fields,
-    *,
-    value,
-    status,
-    reason="",
-    text="",
-    consumption=None,
-    flag="",
-    confirmed=False,
-    actor=None,
-    ip=None,
-    notify=True,
-    charge_estimator=None,
-) -> Reading:
-    # Inside reading_submit's transaction (or savepoint): a lost race raises there and is retried.
-    reading = Reading.objects.create(
-        **fields,
-        value=value,
-        status=status,
-        reason=reason,
-        reason_text=text,
-        consumption=consumption,
-        flag=flag,
-        confirmed=confirmed,
-    )
-    reading.duplicate = False
-    event_record(
-        kind=f"reading.{status}",
-        actor=actor,
-        obj=reading,
-        ip=ip,
-        message=f"{reading.meter.serial_number} {reading.period:%Y-%m} {reading.entered_value!r} -> {value}",
-        data={"source": reading.source, "reason": reason, "meter": reading.meter_id},
-    )
-    if notify:
-        readings_receipt_enqueue(readings=[reading], charge_estimator=charge_estimator)
-    return reading
 
 
 # --- receipts ------------------------------------------------------------------------
@@ -518,7 +534,7 @@ def readings_apply_queued(*, today: dt.date | None = None, charge_estimator: Cha
 @transaction.atomic
 def _apply_queued(reading_id, period, profile, today, charge_estimator) -> None:
     reading = Reading.objects.select_related("meter__service").get(pk=reading_id)
-    meter = Meter.objects.select_for_update().select_related("service").get(pk=reading.meter_id)
+    meter = Meter.objects.select_for_update(of=("self",)).select_related("service").get(pk=reading.meter_id)
     reading = Reading.objects.get(pk=reading_id)  # re-read under the lock
     if reading.status != ReadingStatus.QUEUED:
         return
@@ -551,7 +567,7 @@ def reading_correct(*, reading: Reading, value, reason: str, actor: User) -> Rea
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("reason_required", _("Give the reason for the correction."), field="reason")
-    meter = Meter.objects.select_for_update().select_related("service").get(pk=reading.meter_id)
+    meter = Meter.objects.select_for_update(of=("self",)).select_related("service").get(pk=reading.meter_id)
     _entered, used = parse_reading_value(
         value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kabinet.api.models import ApiToken
 from kabinet.api.services import api_token_create, api_token_revoke, readings_submit_once
-from kabinet.billing.estimate import charge_estimate
+from kabinet.billing.estimate import charge_estimator
 from kabinet.lib.charts import bar_chart
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import (
@@ -72,7 +72,7 @@ def _posted_access(request: HttpRequest):
     return access
 
 
-def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
+def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Reading]:
     """Submit every filled-in meter (one receipt e-mail for the lot) under the form's
     idempotency key; mark the rejected rows. Raises ApplicationError for a reused key."""
     entries = [
@@ -87,7 +87,7 @@ def _submit_rows(request: HttpRequest, rows: list[dict]) -> list[Reading]:
         entries=[(row["meter"], raw, confirm) for row, raw, confirm in entries],
         source=ReadingSource.PORTAL,
         ip=_client_ip(request),
-        charge_estimator=charge_estimate,
+        charge_estimator=estimate,
     )
     by_meter = {r.meter_id: r for r in submitted}
     for row, raw, _confirm in entries:
@@ -115,8 +115,10 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         for m in meters
     ]
     if request.method == "POST":
+        # One estimator per request: the day's tariffs are read once for every receipt.
+        estimate = charge_estimator()
         try:
-            submitted = _submit_rows(request, rows)
+            submitted = _submit_rows(request, rows, estimate)
         except ApplicationError as exc:
             for row in rows:
                 row["value"] = request.POST.get(row["name"], "").strip()
@@ -127,7 +129,7 @@ def readings_form(request: HttpRequest) -> HttpResponse:
             return render(request, "portal/readings/form.html", ctx, status=400)
         query = "&".join(f"r={r.pk}" for r in submitted)
         if any(r.status == ReadingStatus.REJECTED for r in submitted):
-            receipts = [receipt_context(r, charge_estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
+            receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
             ctx = _form_context(request, access, rows, receipts=receipts, receipt_query=query)
             return render(request, "portal/readings/form.html", ctx, status=400)
         return redirect(f"{reverse('portal:readings-receipt')}?{query}")
@@ -147,7 +149,8 @@ def readings_receipt(request: HttpRequest) -> HttpResponse:
     )
     if not readings:
         raise Http404
-    receipts = [receipt_context(r, charge_estimate) for r in readings]
+    estimate = charge_estimator()
+    receipts = [receipt_context(r, estimate) for r in readings]
     return render(request, "portal/readings/receipt.html", {"receipts": receipts})
 
 

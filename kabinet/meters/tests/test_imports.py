@@ -91,6 +91,20 @@ def test_the_latest_row_for_a_meter_and_period_counts(personas):
     assert Reading.objects.get(status="accepted").value == 12
 
 
+def test_months_in_one_file_chain_on_the_latest_row_of_the_month_before(with_history):
+    # October in the database: 50. November twice (the later row counts), December lower
+    # than November's counting row but higher than the row it replaced.
+    data = b"HW-1001;28.11.2026;70\nHW-1001;29.11.2026;60\nHW-1001;28.12.2026;65\nHW-1001;28.01.2027;64\n"
+    report = readings_import(name="x.csv", data=data)
+    assert report.by_reason == {"duplicate_in_file": 1, "lower_than_previous": 1}
+    accepted = Reading.objects.filter(meter=with_history.alice_hot, batch=report.batch, status="accepted")
+    assert sorted((r.period, r.value, r.consumption) for r in accepted) == [
+        (dt.date(2026, 11, 1), Decimal("60"), Decimal("10")),
+        (dt.date(2026, 12, 1), Decimal("65"), Decimal("5")),
+    ]
+    assert Reading.objects.get(batch=report.batch, period=dt.date(2027, 1, 1)).reason == "lower_than_previous"
+
+
 def test_a_file_reading_replaces_the_current_one_and_keeps_it(personas):
     first = Reading.objects.create(
         meter=personas.alice_cold, period=dt.date(2026, 11, 1), value=Decimal("9"), source="portal", status="accepted"
