@@ -185,6 +185,12 @@ def check_page(page, live_server, path: str, status: int, language: str) -> tupl
               .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
         )
         problems.append(f"{where}: {scroll} px wide at {inner} px: {wide}")
+    gap = page.evaluate(
+        """() => { const first = document.querySelector('main > *');
+          return first ? first.getBoundingClientRect().top - document.querySelector('header').getBoundingClientRect().bottom : 99; }"""
+    )
+    if gap < 8:
+        problems.append(f"{where}: the content starts {gap} px below the header")
     h1s = page.locator("h1").count()
     if h1s != 1:
         problems.append(f"{where}: {h1s} h1 elements")
