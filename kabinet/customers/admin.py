@@ -9,6 +9,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -21,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.customers import services
+from kabinet.customers import services, throttle
 from kabinet.customers.models import (
     Account,
     AccountAccess,
@@ -40,6 +41,28 @@ from kabinet.customers.tokens import CODE_VALID_DAYS
 from kabinet.notifications.models import OutboxMessage
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
+
+
+class OfficeLoginForm(AdminAuthenticationForm):
+    """The back office's login, throttled like the portal's: the same counters per login
+    name and per address, so guessing cannot move from one door to the other."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        try:
+            throttle.throttle_check((throttle.LOGIN_ID, username), (throttle.LOGIN_IP, ip))
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from exc
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as exc:
+            if exc.code == "invalid_login":  # a wrong password, or not staff
+                throttle.throttle_hit(throttle.LOGIN_ID, username)
+                throttle.throttle_hit(throttle.LOGIN_IP, ip)
+            raise
+        throttle.throttle_reset(throttle.LOGIN_ID, username)
+        return cleaned
 
 
 class AccountAccessInline(admin.TabularInline):
