@@ -66,15 +66,31 @@ class OfficeLoginForm(AdminAuthenticationForm):
 
 
 class AccountAccessInline(admin.TabularInline):
+    """Shown, not edited: granting and revoking go through the AccountAccess admin (services)."""
+
     model = AccountAccess
     fk_name = "user"
     extra = 0
-    raw_id_fields = ["account", "granted_by"]
-    readonly_fields = ["created"]
+    fields = ["account", "role", "created", "granted_by"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Staff logins are made here. Customers' logins come only from the services
+    (registration, the counter's letter or e-mail, applications, invitations), which
+    check the customer and record events, so a login's customer is not edited here."""
+
     list_display = [
         "username",
         "email",
@@ -93,6 +109,30 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Customer"), {"fields": ["customer", "phone", "language", "activation_pending"]}),
     )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "email", "first_name", "last_name", "usable_password", "password1", "password2"],
+                "description": _(
+                    "A back-office login for staff. Customers get their logins through registration "
+                    "or the “Open portal access” page of their customer record."
+                ),
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "customer"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new staff login has no accounts
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_staff = True  # the add path makes staff logins only
+        super().save_model(request, obj, form, change)
 
 
 class AccountInline(admin.TabularInline):
