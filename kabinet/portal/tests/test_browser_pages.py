@@ -145,6 +145,12 @@ def site(transactional_db) -> dict:
     return {"personas": personas, "public": public, "private": private}
 
 
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+  .map(e => e.name || e.id)"""
+
+
 # The interface text of a page: menus, headings, labels, buttons, table headers.
 INTERFACE_TEXT = """() => Array.from(document.querySelectorAll(
     'nav a, nav button, .foot-links a, h1, h2, h3, label, legend, button, th, main a.button'))
@@ -182,15 +188,20 @@ def check_page(page, live_server, path: str, status: int, language: str) -> tupl
         wide = page.evaluate(
             """() => Array.from(document.querySelectorAll('main *, header *, footer *'))
               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-              .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+              .slice(0, 3)
+              .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
         )
         problems.append(f"{where}: {scroll} px wide at {inner} px: {wide}")
     gap = page.evaluate(
         """() => { const first = document.querySelector('main > *');
-          return first ? first.getBoundingClientRect().top - document.querySelector('header').getBoundingClientRect().bottom : 99; }"""
+          const header = document.querySelector('header').getBoundingClientRect();
+          return first ? first.getBoundingClientRect().top - header.bottom : 99; }"""
     )
     if gap < 8:
         problems.append(f"{where}: the content starts {gap} px below the header")
+    unlabelled = page.evaluate(UNLABELLED)
+    if unlabelled:
+        problems.append(f"{where}: form controls without a label: {unlabelled}")
     h1s = page.locator("h1").count()
     if h1s != 1:
         problems.append(f"{where}: {h1s} h1 elements")
@@ -235,11 +246,6 @@ FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.
           inMain: !!e.closest('main'), inNav: !!e.closest('nav'), inLang: !!e.closest('form.lang'),
           outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
           shadow: s.boxShadow !== 'none'}; }"""
-
-UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
-  .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
-  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
-  .map(e => e.name || e.id)"""
 
 
 def tab_to_submit(page, form_selector: str, limit: int = 60) -> dict:
