@@ -4,7 +4,6 @@ everywhere: dashboard, readings pages, receipts and the receipt e-mail."""
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import translation
