@@ -9,6 +9,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
@@ -21,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.customers import services
+from kabinet.customers import services, throttle
 from kabinet.customers.models import (
     Account,
     AccountAccess,
@@ -42,16 +43,54 @@ from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
 
 
+class OfficeLoginForm(AdminAuthenticationForm):
+    """The back office's login, throttled like the portal's: the same counters per login
+    name and per address, so guessing cannot move from one door to the other."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        try:
+            throttle.throttle_check((throttle.LOGIN_ID, username), (throttle.LOGIN_IP, ip))
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from exc
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as exc:
+            if exc.code == "invalid_login":  # a wrong password, or not staff
+                throttle.throttle_hit(throttle.LOGIN_ID, username)
+                throttle.throttle_hit(throttle.LOGIN_IP, ip)
+            raise
+        throttle.throttle_reset(throttle.LOGIN_ID, username)
+        return cleaned
+
+
 class AccountAccessInline(admin.TabularInline):
+    """Shown, not edited: granting and revoking go through the AccountAccess admin (services)."""
+
     model = AccountAccess
     fk_name = "user"
     extra = 0
-    raw_id_fields = ["account", "granted_by"]
-    readonly_fields = ["created"]
+    fields = ["account", "role", "created", "granted_by"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Staff logins are made here. Customers' logins come only from the services
+    (registration, the counter's letter or e-mail, applications, invitations), which
+    check the customer and record events, so a login's customer is not edited here."""
+
     list_display = [
         "username",
         "email",
@@ -70,6 +109,30 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Customer"), {"fields": ["customer", "phone", "language", "activation_pending"]}),
     )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "email", "first_name", "last_name", "usable_password", "password1", "password2"],
+                "description": _(
+                    "A back-office login for staff. Customers get their logins through registration "
+                    "or the “Open portal access” page of their customer record."
+                ),
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "customer"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new staff login has no accounts
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_staff = True  # the add path makes staff logins only
+        super().save_model(request, obj, form, change)
 
 
 class AccountInline(admin.TabularInline):

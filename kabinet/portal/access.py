@@ -104,7 +104,11 @@ def login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
-    return redirect("portal:login")
+    response = redirect("portal:login")
+    # The back button must not show the previous customer's pages from the browser's cache.
+    # Not "storage": the offline reading queue in localStorage is sent after the next login.
+    response["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 # --- registration ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
@@ -7,11 +7,23 @@ register = template.Library()
 
 
 @register.filter
-def qty(value):
-    """A reading or consumption without trailing zeros, in the page's number format."""
+def qty(value, service=None):
+    """A reading or consumption in the page's number format.
+
+    With the meter's service (`{{ value|qty:meter.service }}`) it shows the decimals the
+    service keeps (Service.reading_decimals: "564,5" for one, "564" for none), never fewer
+    than the value really has, so an older reading kept with more decimals is not rounded
+    on screen. Without a service, trailing zeros are dropped.
+    """
     if value is None or value == "":
         return "—"
-    value = Decimal(value)
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
     normal = value.normalize()
     places = max(0, -normal.as_tuple().exponent)
+    decimals = getattr(service, "reading_decimals", service)
+    if isinstance(decimals, int):
+        places = max(places, decimals)
     return number_format(value, decimal_pos=places)

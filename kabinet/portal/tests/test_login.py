@@ -29,6 +29,12 @@ def test_it_refuses_a_wrong_password_with_a_clear_message(client, personas):
     assert "_auth_user_id" not in client.session
 
 
+def test_it_clears_the_browsers_cache_but_not_its_storage_on_logout(client, personas):
+    client.force_login(personas.alice)
+    response = client.post(reverse("portal:logout"))
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+
+
 def test_it_answers_unknown_logins_exactly_like_wrong_passwords(client, personas):
     wrong = client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "nope"})
     unknown = client.post(reverse("portal:login"), {"identifier": "nobody@example.com", "password": "nope"})
