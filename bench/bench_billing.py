@@ -48,6 +48,7 @@ def _setup(db: str) -> str:
     # Production settings: no SQL logging of the debug cursor.
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     if db == "pg":
         url = pg_recreate(BENCH_PG_URL)
         os.environ["DATABASE_URL"] = url
