@@ -132,7 +132,7 @@ def _rows(n: int, rng: random.Random):
                     break
                 value += Decimal(rng.randint(0, 9000)) / 1000
                 rid += 1
-                yield (rid, meter, month, value, "", None, now, now, "file", "accepted", "", "", None, None)
+                yield (rid, meter, month, value, "", None, now, now, "file", "accepted", "", "", None, None, False, "")
 
     def subscriptions():
         for i in range(1, n + 1):
@@ -158,7 +158,7 @@ def _rows(n: int, rng: random.Random):
         (
             "meters_reading",
             "id, meter_id, period, value, entered_value, consumption, taken_at, created, source, status, reason,"
-            " reason_text, entered_by_id, replaces_id",
+            " reason_text, entered_by_id, replaces_id, confirmed, flag",
             readings,
         ),
         ("billing_subscription", "id, account_id, service_id, valid_from, valid_to", subscriptions),
