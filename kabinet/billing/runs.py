@@ -293,14 +293,16 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
                 [last, first, period, period, lo, hi],
             )
         else:
+            # "+r.status": SQLite must not pick the (status, period) index, which scans every
+            # meter's accepted readings of the period, over the (meter, period) one.
             cursor.execute(
                 f"SELECT {columns}"
                 f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period = %s"
-                "  AND r.status = 'accepted'),"
+                "  AND +r.status = 'accepted'),"
                 f" (SELECT r.period FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
-                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1),"
+                "  AND +r.status = 'accepted' ORDER BY r.period DESC LIMIT 1),"
                 f" (SELECT r.value FROM {T_READING} r WHERE r.meter_id = m.id AND r.period < %s"
-                "  AND r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
+                "  AND +r.status = 'accepted' ORDER BY r.period DESC LIMIT 1)"
                 f" FROM {T_ACCOUNT} a JOIN {T_METER} m ON m.premises_id = a.premises_id"
                 " WHERE a.id BETWEEN %s AND %s AND m.installed_on <= %s"
                 " AND (m.status = 'active' OR m.removed_on >= %s)"
@@ -376,13 +378,15 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
                 if part["meter"] in meters and part["meter"] not in need_history:
                     need_history.append(part["meter"])
 
-        # Full history only for the meters that need it (missing or late readings).
+        # Full history only for the meters that need it (missing or late readings). On SQLite
+        # "+status" keeps the planner on the (meter, period) index (see above).
+        status = "+status" if connection.vendor == "sqlite" else "status"
         for at in range(0, len(need_history), 2000):
             batch = need_history[at : at + 2000]
             marks = ",".join(["%s"] * len(batch))
             cursor.execute(
                 f"SELECT meter_id, period, value FROM {T_READING}"
-                f" WHERE meter_id IN ({marks}) AND status = 'accepted' AND period >= %s AND period <= %s",
+                f" WHERE meter_id IN ({marks}) AND {status} = 'accepted' AND period >= %s AND period <= %s",
                 [*batch, look_from, period],
             )
             for mid, rperiod, value in cursor.fetchall():
