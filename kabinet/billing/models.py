@@ -211,13 +211,21 @@ class InvoiceStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account"))
+    # No single-column indexes on account and run: the (account, period) and (run, status)
+    # indexes below serve those lookups, and every index is written once per invoice by
+    # the billing run (a million of them a month).
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("account"), db_index=False
+    )
     period = models.DateField(_("period"))
-    run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    run = models.ForeignKey(
+        BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     # Drafts have no number yet: numbers are handed out when the invoice is published.
     year = models.PositiveSmallIntegerField(_("year"))
     seq = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
-    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
+    # Unique through a constraint (not unique=True, which adds a second, pattern-ops index).
+    number = models.CharField(_("number"), max_length=20, null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
@@ -240,6 +248,7 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_period"),
             models.UniqueConstraint(fields=["year", "seq"], name="invoice_number_unique_per_year"),
+            models.UniqueConstraint(fields=["number"], name="invoice_number_unique"),
             # Within half a cent: exact on PostgreSQL (numeric), and robust to SQLite,
             # which stores decimals as floats (14.52 - 50 + 7.26 != -28.22 there).
             models.CheckConstraint(
@@ -292,7 +301,10 @@ class Method(models.TextChoices):
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=12, choices=LineKind.choices, default=LineKind.CHARGE)
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: nothing looks lines up by service, and three lines per invoice would pay for it.
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     method = models.CharField(_("method"), max_length=12, choices=Method.choices, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("0"))

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from kabinet.billing import rating
 from kabinet.billing.models import (
     BillingChunk,
+    BillingRun,
     Correction,
     Invoice,
     InvoiceLine,
@@ -32,6 +33,7 @@ from kabinet.billing.models import (
 )
 from kabinet.billing.penalties import DebtItem, PenaltyPolicy, penalties_for
 from kabinet.customers.models import Account, Premises
+from kabinet.lib import bulk
 from kabinet.lib.periods import add_months, month_end
 from kabinet.meters.models import Meter, Reading
 from kabinet.utility.models import Service, UtilityProfile
@@ -50,6 +52,8 @@ T_INVOICE = Invoice._meta.db_table
 T_LINE = InvoiceLine._meta.db_table
 T_LEDGER = LedgerEntry._meta.db_table
 T_CORRECTION = Correction._meta.db_table
+T_RUN = BillingRun._meta.db_table
+T_SERVICE = Service._meta.db_table
 
 INVOICE_COLUMNS = (
     "id",
@@ -585,26 +589,42 @@ def summarise(drafts: list[DraftInvoice], services: dict[int, rating.ServiceInfo
     total = Decimal(summary["total"])
     vat = Decimal(summary["vat"])
     methods = Counter(summary["methods"])
+    # Sums kept as Decimals while the drafts are walked, turned into text once at the end.
+    rows: dict[str, list[Decimal]] = {key: [Decimal(q), Decimal(a)] for key, (q, a) in summary["services"].items()}
+    codes = {sid: info.code for sid, info in services.items()}
+    estimated = summary["estimated_accounts"]
+    anomalies = summary["anomalies"]
+    charge, estimates = rating.CHARGE, rating.ESTIMATES
     for draft in drafts:
         summary["invoices"] += 1
         total += draft.total
         vat += draft.vat_total
-        seen = set()
+        seen = None
         for line in draft.bill.lines:
-            code = services[line.service_id].code if line.service_id in services else line.kind
-            key = f"{code}:{line.kind if line.kind != 'charge' else line.method}"
-            row = summary["services"].setdefault(key, ["0", "0.00"])
-            row[0] = _qty(Decimal(row[0]) + line.quantity)
-            row[1] = str(Decimal(row[1]) + line.total)
-            if line.kind == "charge" and line.method not in seen:
-                seen.add(line.method)
-                methods[line.method] += 1
-                if line.method in rating.ESTIMATES and len(summary["estimated_accounts"]) < ESTIMATE_SAMPLE:
-                    summary["estimated_accounts"].append([draft.number, line.method, code])
-        for anomaly in draft.bill.anomalies:
-            summary["anomaly_count"] += 1
-            if len(summary["anomalies"]) < ANOMALY_SAMPLE:
-                summary["anomalies"].append([draft.number, anomaly])
+            kind = line.kind
+            code = codes.get(line.service_id, kind)
+            key = f"{code}:{line.method if kind == charge else kind}"
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = [ZERO, ZERO_MONEY]
+            row[0] += line.quantity
+            row[1] += line.total
+            if kind == charge:
+                method = line.method
+                if seen is None:
+                    seen = set()
+                elif method in seen:
+                    continue
+                seen.add(method)
+                methods[method] += 1
+                if method in estimates and len(estimated) < ESTIMATE_SAMPLE:
+                    estimated.append([draft.number, method, code])
+        if draft.bill.anomalies:
+            for anomaly in draft.bill.anomalies:
+                summary["anomaly_count"] += 1
+                if len(anomalies) < ANOMALY_SAMPLE:
+                    anomalies.append([draft.number, anomaly])
+    summary["services"] = {key: [_qty(q), str(a)] for key, (q, a) in rows.items()}
     summary["total"] = str(total)
     summary["vat"] = str(vat)
     summary["methods"] = dict(methods)
@@ -716,37 +736,50 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
             cursor.executemany(f"UPDATE {T_CORRECTION} SET invoice_id = %s WHERE id = %s", links)
         if connection.vendor == "postgresql":
             raw = cursor.cursor
-            with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for invoice_id, d in zip(ids, drafts, strict=True):
-                    write(
-                        (
-                            invoice_id,
-                            d.account_id,
-                            period,
-                            run_id,
-                            year,
-                            "draft",
-                            issued_on,
-                            due_on,
-                            d.previous_balance,
-                            d.payments_received,
-                            d.total,
-                            d.vat_total,
-                            d.penalty_total,
-                            d.amount_due,
-                            d.has_estimates,
-                        )
-                    )
-            with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in line_rows:
-                    write(row)
+            parents = {
+                T_ACCOUNT: [d.account_id for d in drafts],
+                T_RUN: [run_id] if run_id else [],
+                T_SERVICE: {row[2] for row in line_rows},
+            }
+            # The lines' invoices are the ones written here, in this transaction.
+            with bulk.triggers_off(cursor, parents):
+                _copy_drafts(raw, ids, drafts, line_rows, (period, run_id, year, issued_on, due_on))
         else:
             cursor.executemany(
                 f"INSERT INTO {T_LINE} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})",
                 line_rows,
             )
+
+
+def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], line_rows: list[tuple], common: tuple) -> None:
+    """COPY the invoices, then their lines."""
+    period, run_id, year, issued_on, due_on = common
+    with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
+        write = copy.write_row
+        for invoice_id, d in zip(ids, drafts, strict=True):
+            write(
+                (
+                    invoice_id,
+                    d.account_id,
+                    period,
+                    run_id,
+                    year,
+                    "draft",
+                    issued_on,
+                    due_on,
+                    d.previous_balance,
+                    d.payments_received,
+                    d.total,
+                    d.vat_total,
+                    d.penalty_total,
+                    d.amount_due,
+                    d.has_estimates,
+                )
+            )
+    with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
+        write = copy.write_row
+        for row in line_rows:
+            write(row)
 
 
 def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:

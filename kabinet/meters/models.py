@@ -203,7 +203,9 @@ class Reading(models.Model):
         ]
         indexes = [
             models.Index(fields=["meter", "-period"], name="reading_meter_period_idx"),
-            models.Index(fields=["status", "period"], name="reading_status_period_idx"),
+            # Readings waiting for the window, found when it opens. Partial: a (status, period)
+            # index over every reading would be written by each of a file's million rows.
+            models.Index(fields=["period"], name="reading_queued_idx", condition=Q(status="queued")),
             models.Index(
                 fields=["created"],
                 name="reading_to_review_idx",

@@ -170,6 +170,24 @@ def test_it_writes_with_copy_on_postgresql(lv):
     assert Invoice.objects.filter(run=run).count() == 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger-free COPY is PostgreSQL's")
+def test_it_bills_the_same_whether_or_not_the_role_may_skip_foreign_key_triggers(lv, monkeypatch):
+    from kabinet.lib import bulk
+
+    monkeypatch.setattr(bulk, "triggers_can_be_skipped", lambda: False)
+    billing_run(period=OCT, actor=lv.carol)
+    with_triggers = snapshot()
+    Invoice.objects.all().delete()
+    BillingRun.objects.all().delete()
+    monkeypatch.undo()
+    assert bulk.triggers_can_be_skipped()  # the test database's role is a superuser
+
+    billing_run(period=OCT, actor=lv.carol)
+
+    assert snapshot() == with_triggers
+    assert len(with_triggers) == 2
+
+
 def test_it_lets_workers_share_the_chunks_of_a_run(lv):
     from kabinet.billing.services import billing_chunk_process, billing_run_start
     from kabinet.billing.tasks import billing_run_chunks

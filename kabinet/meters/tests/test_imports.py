@@ -46,8 +46,13 @@ def test_the_preview_shows_what_will_be_accepted_and_why_not_and_changes_nothing
     assert Reading.objects.count() == 1 and not ReadingImport.objects.exists()
 
 
-def test_it_imports_all_rows_once_and_a_second_import_changes_nothing(with_history):
-    report = readings_import(name="amr.csv", data=CSV)
+@pytest.mark.parametrize("triggers", ["skipped where allowed", "always on"])
+def test_it_imports_all_rows_once_and_a_second_import_changes_nothing(with_history, triggers, monkeypatch):
+    if triggers == "always on":  # a role without the privilege to skip foreign-key triggers
+        from kabinet.lib import bulk
+
+        monkeypatch.setattr(bulk, "triggers_can_be_skipped", lambda: False)
+    report = readings_import(name="amr.csv", data=CSV, actor=with_history.carol)
     assert report.batch is not None
     cold = Reading.objects.get(meter=with_history.alice_cold)
     assert cold.value == Decimal("123.4") and cold.consumption == Decimal("123.4")  # lv keeps one decimal
