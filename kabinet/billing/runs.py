@@ -786,19 +786,24 @@ def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
     """Rate and write one chunk (inside its transaction); returns its summary."""
     # The chunk allocates many small objects that all die together: the cyclic garbage
     # collector would only walk them again and again.
+    # They are freed (by reference counting) before the collector is turned back on, or
+    # its first pass would walk them all once more.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         with translation.override(ctx.language):
             loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id)
             drafts = chunk_rate(ctx, loaded)
+            del loaded
             drafts_write(ctx, drafts)
+            summary = summarise(drafts, ctx.rate.services)
+            invoice_count = len(drafts)
+            del drafts
     finally:
         if gc_was_enabled:
             gc.enable()
-    summary = summarise(drafts, ctx.rate.services)
     chunk.status = "done"
-    chunk.invoice_count = len(drafts)
+    chunk.invoice_count = invoice_count
     chunk.total = Decimal(summary["total"])
     chunk.summary = summary
     chunk.finished = timezone.now()
