@@ -247,8 +247,12 @@ class Invoice(models.Model):
         ordering = ["-period", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_period"),
-            models.UniqueConstraint(fields=["year", "seq"], name="invoice_number_unique_per_year"),
-            models.UniqueConstraint(fields=["number"], name="invoice_number_unique"),
+            # Partial: drafts have no number yet, so the run's million drafts write neither
+            # index; numbers enter them when the invoices are published.
+            models.UniqueConstraint(
+                fields=["year", "seq"], name="invoice_number_unique_per_year", condition=Q(seq__isnull=False)
+            ),
+            models.UniqueConstraint(fields=["number"], name="invoice_number_unique", condition=Q(number__isnull=False)),
             # Within half a cent: exact on PostgreSQL (numeric), and robust to SQLite,
             # which stores decimals as floats (14.52 - 50 + 7.26 != -28.22 there).
             models.CheckConstraint(

@@ -295,6 +295,12 @@ def billing_chunk_process(*, run_id: int, context: runs.RunContext | None = None
         )
         if chunk is None:
             return False
+        if connection.vendor == "postgresql":
+            # A chunk is idempotent and resumable: should the server crash before its
+            # commit reaches the disk, the chunk is simply still pending and is billed
+            # again, so this commit need not wait for the WAL flush.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         run = BillingRun.objects.get(pk=run_id)
         if run.status != RunStatus.RUNNING:
             return False
