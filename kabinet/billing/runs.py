@@ -669,90 +669,95 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
     the chunk's transaction."""
     if not drafts:
         return
-    period, issued_on, due_on, run_id = ctx.period, ctx.issued_on, ctx.due_on, ctx.run_id
-    year = issued_on.year
-    dumps = json.dumps
+    common = (ctx.period, ctx.run_id, ctx.issued_on.year, ctx.issued_on, ctx.due_on)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             ids = _invoice_ids(cursor, drafts)
+            parents = {
+                T_ACCOUNT: [d.account_id for d in drafts],
+                T_RUN: [ctx.run_id] if ctx.run_id else [],
+                # Every service (a few rows): a superset of those the lines name.
+                T_SERVICE: f"SELECT id FROM {T_SERVICE}",
+            }
+            # The lines' invoices are the ones written here, in this transaction.
+            with bulk.triggers_off(cursor, parents):
+                _copy_drafts(cursor.cursor, ids, drafts, common)
         else:
-            cursor.executemany(
-                f"INSERT INTO {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])})"
-                f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
-                [
-                    (
-                        d.account_id,
-                        period,
-                        run_id,
-                        year,
-                        "draft",
-                        issued_on,
-                        due_on,
-                        d.previous_balance,
-                        d.payments_received,
-                        d.total,
-                        d.vat_total,
-                        d.penalty_total,
-                        d.amount_due,
-                        d.has_estimates,
-                    )
-                    for d in drafts
-                ],
-            )
-            lo, hi = drafts[0].account_id, drafts[-1].account_id
-            cursor.execute(
-                f"SELECT account_id, id FROM {T_INVOICE} WHERE period = %s AND account_id BETWEEN %s AND %s",
-                [period, lo, hi],
-            )
-            by_account = dict(cursor.fetchall())
-            ids = [by_account[d.account_id] for d in drafts]
-        line_rows = []
-        for invoice_id, draft in zip(ids, drafts, strict=True):
-            for ln in draft.bill.lines:
-                line_rows.append(
-                    (
-                        invoice_id,
-                        ln.kind,
-                        ln.service_id,
-                        ln.method,
-                        ln.description,
-                        ln.quantity,
-                        ln.unit,
-                        ln.price,
-                        ln.amount,
-                        ln.vat_rate,
-                        ln.vat,
-                        ln.total,
-                        dumps(ln.details),
-                    )
-                )
+            ids = _insert_drafts(cursor, drafts, common)
         links = [
             (invoice_id, ln.details["correction"])
             for invoice_id, draft in zip(ids, drafts, strict=True)
+            if draft.has_estimates
             for ln in draft.bill.lines
             if ln.kind == rating.CORRECTION and "correction" in ln.details
         ]
         if links:
             cursor.executemany(f"UPDATE {T_CORRECTION} SET invoice_id = %s WHERE id = %s", links)
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            parents = {
-                T_ACCOUNT: [d.account_id for d in drafts],
-                T_RUN: [run_id] if run_id else [],
-                T_SERVICE: {row[2] for row in line_rows},
-            }
-            # The lines' invoices are the ones written here, in this transaction.
-            with bulk.triggers_off(cursor, parents):
-                _copy_drafts(raw, ids, drafts, line_rows, (period, run_id, year, issued_on, due_on))
-        else:
-            cursor.executemany(
-                f"INSERT INTO {T_LINE} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})",
-                line_rows,
-            )
 
 
-def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], line_rows: list[tuple], common: tuple) -> None:
-    """COPY the invoices, then their lines."""
+def _invoice_row(invoice_id, d: DraftInvoice, common: tuple) -> tuple:
+    period, run_id, year, issued_on, due_on = common
+    return (
+        invoice_id,
+        d.account_id,
+        period,
+        run_id,
+        year,
+        "draft",
+        issued_on,
+        due_on,
+        d.previous_balance,
+        d.payments_received,
+        d.total,
+        d.vat_total,
+        d.penalty_total,
+        d.amount_due,
+        d.has_estimates,
+    )
+
+
+def _line_row(invoice_id: int, ln: rating.Line, dumps=json.dumps) -> tuple:
+    return (
+        invoice_id,
+        ln.kind,
+        ln.service_id,
+        ln.method,
+        ln.description,
+        ln.quantity,
+        ln.unit,
+        ln.price,
+        ln.amount,
+        ln.vat_rate,
+        ln.vat,
+        ln.total,
+        dumps(ln.details),
+    )
+
+
+def _insert_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[int]:
+    """SQLite: the invoices (ids from the database), then their lines; returns the ids."""
+    period = common[0]
+    cursor.executemany(
+        f"INSERT INTO {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])})"
+        f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
+        [_invoice_row(None, d, common)[1:] for d in drafts],
+    )
+    lo, hi = drafts[0].account_id, drafts[-1].account_id
+    cursor.execute(
+        f"SELECT account_id, id FROM {T_INVOICE} WHERE period = %s AND account_id BETWEEN %s AND %s",
+        [period, lo, hi],
+    )
+    by_account = dict(cursor.fetchall())
+    ids = [by_account[d.account_id] for d in drafts]
+    cursor.executemany(
+        f"INSERT INTO {T_LINE} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})",
+        [_line_row(invoice_id, ln) for invoice_id, d in zip(ids, drafts, strict=True) for ln in d.bill.lines],
+    )
+    return ids
+
+
+def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], common: tuple) -> None:
+    """PostgreSQL: COPY the invoices, then their lines, straight from the drafts."""
     period, run_id, year, issued_on, due_on = common
     with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
         write = copy.write_row
@@ -776,10 +781,28 @@ def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], line_rows: lis
                     d.has_estimates,
                 )
             )
+    dumps = json.dumps
     with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
         write = copy.write_row
-        for row in line_rows:
-            write(row)
+        for invoice_id, d in zip(ids, drafts, strict=True):
+            for ln in d.bill.lines:
+                write(
+                    (
+                        invoice_id,
+                        ln.kind,
+                        ln.service_id,
+                        ln.method,
+                        ln.description,
+                        ln.quantity,
+                        ln.unit,
+                        ln.price,
+                        ln.amount,
+                        ln.vat_rate,
+                        ln.vat,
+                        ln.total,
+                        dumps(ln.details),
+                    )
+                )
 
 
 def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
