@@ -2,6 +2,7 @@
 killed run, the invoice day and the e-mail."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -253,3 +254,14 @@ def test_it_bills_each_chunk_once_with_parallel_workers(personas):
     accounts = list(Invoice.objects.filter(run=run).values_list("account_id", flat=True))
     assert len(accounts) == len(set(accounts)) == run.invoice_count == 40
     assert run.total == D("242.00")  # 40 × (5.00 + 1.05 VAT)
+
+
+def test_line_details_are_written_as_json_dumps_writes_them():
+    details = {
+        "meters": [{"meter": 7, "serial": 'ŪDENS-1 "ē" \\ ☃', "prev": "1.000", "prev_period": "09.2026", "v": "2"}],
+        "of": ["cold_water"],
+        "residents": 3,
+        "coefficient": None,
+        "late": True,
+    }
+    assert runs.details_dumps(details) == json.dumps(details)
