@@ -682,13 +682,6 @@ def summary_merge(into: dict, other: dict) -> dict:
 # --- writing drafts -------------------------------------------------------------------------------
 
 
-def _invoice_ids(cursor, drafts: list[DraftInvoice]) -> list[int]:
-    cursor.execute(
-        f"SELECT nextval(pg_get_serial_sequence('{T_INVOICE}', 'id')) FROM generate_series(1, %s)", [len(drafts)]
-    )
-    return [row[0] for row in cursor.fetchall()]
-
-
 def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
     """Write invoices and lines: COPY on PostgreSQL, executemany on SQLite. Call inside
     the chunk's transaction."""
@@ -697,7 +690,6 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
     common = (ctx.period, ctx.run_id, ctx.issued_on.year, ctx.issued_on, ctx.due_on)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            ids = _invoice_ids(cursor, drafts)
             parents = {
                 T_ACCOUNT: [d.account_id for d in drafts],
                 T_RUN: [ctx.run_id] if ctx.run_id else [],
@@ -706,7 +698,7 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
             }
             # The lines' invoices are the ones written here, in this transaction.
             with bulk.triggers_off(cursor, parents):
-                _copy_drafts(cursor.cursor, ids, drafts, common)
+                ids = _copy_drafts(cursor, drafts, common)
         else:
             ids = _insert_drafts(cursor, drafts, common)
         links = [
@@ -767,13 +759,7 @@ def _insert_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[in
         f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
         [_invoice_row(None, d, common)[1:] for d in drafts],
     )
-    lo, hi = drafts[0].account_id, drafts[-1].account_id
-    cursor.execute(
-        f"SELECT account_id, id FROM {T_INVOICE} WHERE period = %s AND account_id BETWEEN %s AND %s",
-        [period, lo, hi],
-    )
-    by_account = dict(cursor.fetchall())
-    ids = [by_account[d.account_id] for d in drafts]
+    ids = _written_ids(cursor, drafts, period)
     cursor.executemany(
         f"INSERT INTO {T_LINE} ({', '.join(LINE_COLUMNS)}) VALUES ({', '.join(['%s'] * len(LINE_COLUMNS))})",
         [_line_row(invoice_id, ln) for invoice_id, d in zip(ids, drafts, strict=True) for ln in d.bill.lines],
@@ -781,15 +767,27 @@ def _insert_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[in
     return ids
 
 
-def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], common: tuple) -> None:
-    """PostgreSQL: COPY the invoices, then their lines, straight from the drafts."""
+def _written_ids(cursor, drafts: list[DraftInvoice], period: dt.date) -> list[int]:
+    """The ids the database gave the drafts' invoices, in the drafts' order (one invoice
+    per account and period: the (account, period) index answers)."""
+    cursor.execute(
+        f"SELECT account_id, id FROM {T_INVOICE} WHERE account_id BETWEEN %s AND %s AND period = %s",
+        [drafts[0].account_id, drafts[-1].account_id, period],
+    )
+    by_account = dict(cursor.fetchall())
+    return [by_account[d.account_id] for d in drafts]
+
+
+def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[int]:
+    """PostgreSQL: COPY the invoices, then their lines, straight from the drafts; returns
+    the invoice ids."""
     period, run_id, year, issued_on, due_on = common
-    with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS)}) FROM STDIN") as copy:
+    raw = cursor.cursor
+    with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])}) FROM STDIN") as copy:
         write = copy.write_row
-        for invoice_id, d in zip(ids, drafts, strict=True):
+        for d in drafts:
             write(
                 (
-                    invoice_id,
                     d.account_id,
                     period,
                     run_id,
@@ -806,6 +804,7 @@ def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], common: tuple)
                     d.has_estimates,
                 )
             )
+    ids = _written_ids(cursor, drafts, period)
     dumps = details_dumps
     with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
         write = copy.write_row
@@ -828,6 +827,7 @@ def _copy_drafts(raw, ids: list[int], drafts: list[DraftInvoice], common: tuple)
                         dumps(ln.details),
                     )
                 )
+    return ids
 
 
 def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
