@@ -243,6 +243,26 @@ class Loaded:
     corrections: dict[int, list[rating.Line]] = field(default_factory=dict)  # staff corrections to bill
 
 
+def _sqlite_meter_row(row: tuple) -> tuple:
+    """SQLite returns dates as text and decimals as numbers: the types PostgreSQL gives."""
+    aid, mid, sid, serial, digits, installed, initial, removed, final, verification_due, cur, pp, pv = row
+    return (
+        aid,
+        mid,
+        sid,
+        serial,
+        digits,
+        as_date(installed),
+        dec(initial),
+        as_date(removed),
+        dec(final),
+        as_date(verification_due),
+        dec(cur),
+        as_date(pp),
+        dec(pv),
+    )
+
+
 def account_ids(period: dt.date, account_id: int | None = None) -> list[int]:
     """Ids of the accounts open during the period, in order."""
     sql = (
@@ -341,38 +361,41 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
         meters: dict[int, rating.MeterIn] = {}
         need_history: list[int] = []
         moduli: dict[int, Decimal] = {}
-        month_index = rating.month_index
         MeterIn = rating.MeterIn
-        for row in cursor.fetchall():
-            aid, mid, sid, serial, digits, installed, initial, removed, final, verification_due, cur, pp, pv = row
+        first_index = index  # the period's month index
+        rows = cursor.fetchall()
+        if connection.vendor == "sqlite":
+            rows = [_sqlite_meter_row(row) for row in rows]
+        # PostgreSQL gives dates and Decimals as they are: the loop below runs for every
+        # meter of a million accounts, so it calls nothing it need not.
+        for aid, mid, sid, serial, digits, installed, initial, removed, final, verification_due, cur, pp, pv in rows:
             account = accounts.get(aid)
             if account is None:
                 continue
             modulus = moduli.get(digits)
             if modulus is None:
                 modulus = moduli[digits] = Decimal(10) ** digits
-            if removed is not None:
-                removed = as_date(removed)
-            if verification_due is not None:
-                verification_due = as_date(verification_due)
+            expired_index = None
+            if verification_due is not None and verification_due < first:
+                expired_index = verification_due.year * 12 + verification_due.month - 1
             meter = MeterIn(
                 mid,
                 sid,
                 serial,
                 modulus,
-                month_index(as_date(installed)) - 1,
-                dec(initial),
-                dec(final) if removed is not None and removed <= last and final is not None else None,
-                month_index(verification_due) if verification_due is not None and verification_due < first else None,
+                installed.year * 12 + installed.month - 2,  # the month before installation
+                initial,
+                final if removed is not None and removed <= last and final is not None else None,
+                expired_index,
             )
             readings_of = meter.readings
             if cur is not None:
-                readings_of[index] = dec(cur)
+                readings_of[first_index] = cur
             prev_index = None
             if pp is not None:
-                prev_index = month_index(as_date(pp))
-                readings_of[prev_index] = dec(pv)
-            if cur is None or prev_index is None or prev_index < index - 1 or meter.expired_index is not None:
+                prev_index = pp.year * 12 + pp.month - 1
+                readings_of[prev_index] = pv
+            if cur is None or prev_index is None or prev_index < first_index - 1 or expired_index is not None:
                 need_history.append(mid)
             account.meters.append(meter)
             meters[mid] = meter
