@@ -156,11 +156,17 @@ class Context:
     services: dict[int, ServiceInfo]
     rules: Rules
     order: list[int] = field(default_factory=list)  # service ids, parents after children
+    # The details of a line billed on other services' volume: the same for every account,
+    # so one dict per service, shared by those lines (never modified).
+    parent_details: dict[int, dict] = field(default_factory=dict)
 
     def __post_init__(self):
         self.index = month_index(self.period)
         if not self.order:
             self.order = service_order(self.services)
+        for sid, info in self.services.items():
+            if info.parents:
+                self.parent_details[sid] = {"of": [self.services[p].code for p in info.parents if p in self.services]}
 
     @property
     def lookback(self) -> int:
@@ -491,9 +497,7 @@ def rate_account(account: AccountIn, ctx: Context) -> Bill:
         if service.parents:
             quantity = sum((volumes.get(p, ZERO) for p in service.parents), ZERO)
             volumes[sid] = quantity
-            bill.lines += _priced(
-                service, quantity, PARENT, {"of": [services[p].code for p in service.parents if p in services]}
-            )
+            bill.lines += _priced(service, quantity, PARENT, ctx.parent_details[sid])
         elif basis == "metered":
             meters = meters_by_service.get(sid)
             if not meters:

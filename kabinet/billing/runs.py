@@ -721,7 +721,7 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
             }
             # The lines' invoices are the ones written here, in this transaction.
             with bulk.triggers_off(cursor, parents):
-                ids = _copy_drafts(cursor, drafts, common)
+                ids = _copy_drafts(cursor, drafts, common, ctx.rate.parent_details.values())
         else:
             ids = _insert_drafts(cursor, drafts, common)
         links = [
@@ -801,9 +801,9 @@ def _written_ids(cursor, drafts: list[DraftInvoice], period: dt.date) -> list[in
     return [by_account[d.account_id] for d in drafts]
 
 
-def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[int]:
+def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple, shared_details=()) -> list[int]:
     """PostgreSQL: COPY the invoices, then their lines, straight from the drafts; returns
-    the invoice ids."""
+    the invoice ids. `shared_details` are details dicts many lines share: written once."""
     period, run_id, year, issued_on, due_on = common
     raw = cursor.cursor
     with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])}) FROM STDIN") as copy:
@@ -829,10 +829,12 @@ def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[int]
             )
     ids = _written_ids(cursor, drafts, period)
     dumps = details_dumps
+    known = {id(details): dumps(details) for details in shared_details}
     with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
         write = copy.write_row
         for invoice_id, d in zip(ids, drafts, strict=True):
             for ln in d.bill.lines:
+                details = ln.details
                 write(
                     (
                         invoice_id,
@@ -847,7 +849,7 @@ def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[int]
                         ln.vat_rate,
                         ln.vat,
                         ln.total,
-                        dumps(ln.details),
+                        known.get(id(details)) or dumps(details),
                     )
                 )
     return ids
