@@ -34,7 +34,7 @@ from kabinet.meters.models import (
 )
 from kabinet.meters.values import parse_reading_value
 from kabinet.notifications.models import MailKind
-from kabinet.notifications.services import message_enqueue
+from kabinet.notifications.services import message_enqueue, message_enqueue_later
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Service, UtilityProfile
 from kabinet.utility.services import event_record, events_record
@@ -477,15 +477,19 @@ def receipt_recipients(reading: Reading) -> list[User]:
     return [u for u in users if user_wants_mail(u, MailKind.READING_RECEIPT)]
 
 
-def receipt_context(reading: Reading, charge_estimator: ChargeEstimator | None = None) -> dict:
-    """What a receipt shows, on screen and in the e-mail."""
-    charge = None
+def receipt_charge(reading: Reading, charge_estimator: ChargeEstimator | None = None) -> Decimal | None:
+    """The charge a receipt shows: the reading's consumption at today's tariff."""
     if charge_estimator and reading.status in (ReadingStatus.ACCEPTED, ReadingStatus.QUEUED) and reading.consumption:
-        charge = charge_estimator(
+        return charge_estimator(
             service=reading.meter.service, quantity=reading.consumption, on_date=timezone.localdate()
         )
-    elif reading.consumption == 0 and reading.status == ReadingStatus.ACCEPTED:
-        charge = Decimal("0.00")
+    if reading.consumption == 0 and reading.status == ReadingStatus.ACCEPTED:
+        return Decimal("0.00")
+    return None
+
+
+def receipt_context(reading: Reading, charge_estimator: ChargeEstimator | None = None) -> dict:
+    """What a receipt shows, on screen and in the e-mail."""
     return {
         "reading": reading,
         "meter": reading.meter,
@@ -494,7 +498,7 @@ def receipt_context(reading: Reading, charge_estimator: ChargeEstimator | None =
         "value_changed": reading.entered_value not in ("", _plain(reading.value))
         and reading.status != ReadingStatus.REJECTED
         and _number_differs(reading),
-        "charge": charge,
+        "charge": receipt_charge(reading, charge_estimator),
         "currency": UtilityProfile.get().currency,
         "utility": UtilityProfile.get(),
     }
@@ -518,28 +522,50 @@ def _language_of(user: User, source: str = "") -> str:
 
 def readings_receipt_enqueue(*, readings: list[Reading], charge_estimator: ChargeEstimator | None = None) -> int:
     """Queue one receipt e-mail for readings submitted together (one form, one call) to
-    everyone who wants it, in the same transaction. Returns the number of messages."""
+    everyone who wants it, in the same transaction. Returns the number of messages.
+
+    The e-mail is rendered by the outbox sender (receipt_mail_context()), not in the
+    customer's request: the row keeps what the receipt must show as it was now, the
+    reading's status and the estimated charge at today's tariff."""
     readings = [r for r in readings if r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)]
     if not readings:
         return 0
+    recipients = receipt_recipients(readings[0])
+    if not recipients:
+        return 0
+    data = {"readings": []}
+    for r in readings:
+        charge = receipt_charge(r, charge_estimator)
+        data["readings"].append({"id": r.pk, "status": r.status, "charge": None if charge is None else str(charge)})
+    key = ",".join(f"{r.pk}:{r.status}" for r in readings)
     sent = 0
-    for user in receipt_recipients(readings[0]):
-        language = _language_of(user, readings[0].source)
-        with translation.override(language):
-            receipts = [receipt_context(r, charge_estimator) for r in readings]
-        key = ",".join(f"{r.pk}:{r.status}" for r in readings)
-        if message_enqueue(
+    for user in recipients:
+        if message_enqueue_later(
             to=user.email,
             template="reading_receipt",
-            context={**receipts[0], "receipts": receipts},
+            data=data,
             kind=MailKind.READING_RECEIPT,
-            language=language,
+            language=_language_of(user, readings[0].source),
             user=user,
             customer_id=user.customer_id,
             dedupe_key=f"reading-receipt:{key}:{user.pk}"[:200],
         ):
             sent += 1
     return sent
+
+
+def receipt_mail_context(data: dict) -> dict:
+    """The context of a receipt e-mail queued by readings_receipt_enqueue(), for the sender."""
+    by_id = Reading.objects.select_related("meter__service").in_bulk([item["id"] for item in data["readings"]])
+    receipts = []
+    for item in data["readings"]:
+        reading = by_id[item["id"]]
+        # As it was when the receipt was issued: a later submission may have superseded it.
+        reading.status = item["status"]
+        receipt = receipt_context(reading)
+        receipt["charge"] = None if item["charge"] is None else Decimal(item["charge"])
+        receipts.append(receipt)
+    return {**receipts[0], "receipts": receipts}
 
 
 # --- the window opens: queued readings are applied -------------------------------------

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from kabinet.customers.models import AccessRole, AccountAccess
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
-from kabinet.notifications.models import OutboxMessage
-from kabinet.test import make_login
+from kabinet.test import make_login, sent_message
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
@@ -84,7 +83,7 @@ def test_it_submits_both_meters_and_shows_the_receipt(client, personas):
     assert "123,78 entered, 123.7 used" in page
     assert "11.2026" in page
     assert Reading.objects.filter(status="accepted").count() == 2
-    mail = OutboxMessage.objects.get()  # one receipt for the whole form
+    mail = sent_message()  # one receipt for the whole form
     assert "CW-1001" in mail.body_text and "HW-1001" in mail.body_text
     assert "123,78 entered, 123.7 used" in mail.body_text
 
