@@ -167,3 +167,27 @@ def test_a_message_that_cannot_be_rendered_yet_is_kept_and_retried(personas, hel
 def test_a_template_without_a_registered_context_is_refused_when_queued(personas):
     with pytest.raises(LookupError):
         message_enqueue_later(to="alice@example.com", template="nope", data={}, kind=MailKind.INVOICE, language="en")
+
+
+def test_a_busy_process_schedules_one_sender_run_a_second_not_one_per_message(
+    personas, mail_template, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kabinet.notifications import services
+    from kabinet.notifications.tasks import send_outbox
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real broker, as in production
+    runs = []
+    monkeypatch.setattr(send_outbox, "apply_async", lambda **kwargs: runs.append(kwargs))
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services, "_send_scheduled_until", 0.0)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue(personas.alice)
+    # One run, late enough to find all three messages committed.
+    assert runs == [{"countdown": services.SEND_BATCH_SECONDS}]
+    clock[0] += services.SEND_BATCH_SECONDS
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(personas.alice)
+    assert len(runs) == 2
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 4
