@@ -96,7 +96,10 @@ def wrk_plain(url: str) -> tuple[float, float, float]:
         check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return rps, _ms(re.search(r"50%\s+(\S+)", out).group(1)), _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    # Anchored at the start of the line: "Latency … 84.99%" (the stdev column) also ends in "99%".
+    p50 = re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1)
+    return rps, _ms(p50), _ms(p99)
 
 
 def _ms(text: str) -> float:

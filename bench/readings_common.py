@@ -118,7 +118,7 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving kabinet.wsgi against the benchmark database."""
 
-    def __init__(self, *, workers: int = 3, threads: int = 4):
+    def __init__(self, *, workers: int = 3, threads: int = 4, worker_class: str = "gthread"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **SERVER_ENV, "DATABASE_URL": BENCH_URL, "DB_CONN_MAX_AGE": "600"}
@@ -134,11 +134,8 @@ class Gunicorn:
                 "-w",
                 str(workers),
                 "-k",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--keep-alive",
-                "30",
+                worker_class,
+                *(["--threads", str(threads), "--keep-alive", "30"] if worker_class == "gthread" else []),
                 "--backlog",
                 "2048",
             ],

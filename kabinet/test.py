@@ -243,3 +243,15 @@ def without_csrf(html: bytes | str) -> str:
 
     text = html.decode() if isinstance(html, bytes) else html
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', text)
+
+
+def sent_message(**filters):
+    """The one outbox message matching `filters`, once the outbox sender has sent it (and
+    rendered it, if it was queued with message_enqueue_later())."""
+    from kabinet.notifications.models import OutboxMessage, OutboxStatus
+    from kabinet.notifications.services import outbox_send_due
+
+    outbox_send_due()
+    message = OutboxMessage.objects.get(**filters)
+    assert message.status == OutboxStatus.SENT, message.last_error
+    return message

@@ -14,11 +14,18 @@ def with_last_reading(qs: QuerySet[Meter]) -> QuerySet[Meter]:
     )
 
 
+def meters_active(premises_id: int) -> QuerySet[Meter]:
+    """Active meters of a premises with their service, in the order the readings form shows them."""
+    return (
+        Meter.objects.filter(premises_id=premises_id, status=MeterStatus.ACTIVE)
+        .select_related("service")
+        .order_by("service__sort_order", "serial_number")
+    )
+
+
 def meters_with_last_reading(premises_id: int) -> QuerySet[Meter]:
     """Active meters of a premises, each annotated with its latest current reading (one query)."""
-    return with_last_reading(
-        Meter.objects.filter(premises_id=premises_id, status=MeterStatus.ACTIVE).select_related("service")
-    ).order_by("service__sort_order", "serial_number")
+    return with_last_reading(meters_active(premises_id))
 
 
 def meters_for_premises(premises_id: int) -> QuerySet[Meter]:

@@ -1,5 +1,7 @@
 import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -35,6 +37,78 @@ def message_enqueue(
     RFC 8058 List-Unsubscribe headers."""
     if not to:
         return None
+    subject, body_text, body_html, headers = _render(template, context, kind=kind, language=language, user=user)
+    return _store(
+        to=to,
+        kind=kind,
+        language=language,
+        user=user,
+        customer_id=customer_id,
+        dedupe_key=dedupe_key,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers,
+    )
+
+
+# Messages rendered by the sender instead of the request that queues them: template ->
+# a function turning the stored JSON context back into the template's context. The app
+# that owns the template registers it in its AppConfig.ready() (notifications sits below
+# every app that sends mail and imports none of them).
+_deferred_contexts: dict[str, Callable[[dict], dict]] = {}
+
+
+def deferred_context_register(template: str, load: Callable[[dict], dict]) -> None:
+    _deferred_contexts[template] = load
+
+
+def message_enqueue_later(
+    *,
+    to: str,
+    template: str,
+    data: dict,
+    kind: str,
+    language: str,
+    user=None,
+    customer_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """message_enqueue() for mail sent from a busy request (a reading receipt on the last
+    evening of the window): the row is written in the same transaction, with `data` (JSON)
+    instead of the rendered text, and the sender renders it through the function
+    registered for `template` (deferred_context_register) just before sending it."""
+    if not to:
+        return None
+    if template not in _deferred_contexts:
+        raise LookupError(f"no deferred context registered for the e-mail template {template!r}")
+    return _store(
+        to=to,
+        kind=kind,
+        language=language,
+        user=user,
+        customer_id=customer_id,
+        dedupe_key=dedupe_key,
+        template=template,
+        context=data,
+    )
+
+
+def message_render(message: OutboxMessage) -> None:
+    """Render a message queued by message_enqueue_later() and keep the text on the row."""
+    load = _deferred_contexts[message.template]
+    with translation.override(message.language):
+        context = load(message.context)
+    subject, body_text, body_html, headers = _render(
+        message.template, context, kind=message.kind, language=message.language, user=message.user
+    )
+    message.subject, message.body_text, message.body_html, message.headers = subject, body_text, body_html, headers
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        subject=subject, body_text=body_text, body_html=body_html, headers=headers
+    )
+
+
+def _render(template: str, context: dict, *, kind: str, language: str, user) -> tuple[str, str, str, dict]:
     link = unsubscribe_url(user=user, kind=kind)
     headers = {}
     if link:
@@ -44,21 +118,13 @@ def message_enqueue(
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
         body_text = render_to_string(f"emails/{template}/body.txt", ctx)
         body_html = render_to_string(f"emails/{template}/body.html", ctx)
+    return subject, body_text, body_html, headers
+
+
+def _store(*, dedupe_key: str | None, **fields) -> OutboxMessage | None:
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                channel=Channel.EMAIL,
-                kind=kind,
-                to=to,
-                user=user,
-                customer_id=customer_id,
-                language=language,
-                subject=subject,
-                body_text=body_text,
-                body_html=body_html,
-                headers=headers,
-                dedupe_key=dedupe_key,
-            )
+            message = OutboxMessage.objects.create(channel=Channel.EMAIL, dedupe_key=dedupe_key, **fields)
     except IntegrityError:
         if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
             return None
@@ -67,11 +133,28 @@ def message_enqueue(
     return message
 
 
+# One run of the sender sends every due message, so a process schedules at most one run
+# per SEND_BATCH_SECONDS, that long ahead: the run finds every message committed
+# meanwhile. On the last evening of the reading window that is one broker round trip a
+# second per process instead of one per submission. The periodic run (every minute) still
+# sends whatever a lost task would have left behind.
+SEND_BATCH_SECONDS = 1.0
+_send_scheduled_until = 0.0
+
+
 def _schedule_send() -> None:
+    global _send_scheduled_until
     from kabinet.notifications.tasks import send_outbox
 
     try:
-        send_outbox.delay()
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            send_outbox.delay()  # the demo and the tests: send right away, in this process
+            return
+        now = time.monotonic()
+        if now < _send_scheduled_until:
+            return
+        _send_scheduled_until = now + SEND_BATCH_SECONDS
+        send_outbox.apply_async(countdown=SEND_BATCH_SECONDS)
     except Exception:  # the broker being down must not fail the customer's request
         log.exception("could not schedule the outbox; the periodic run will send it")
 
@@ -97,6 +180,8 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
             continue
         message = OutboxMessage.objects.get(id=message_id)
         try:
+            if message.template and not message.body_text:
+                message_render(message)  # queued by message_enqueue_later()
             email = EmailMultiAlternatives(
                 subject=message.subject,
                 body=message.body_text,

@@ -19,6 +19,7 @@ from kabinet.billing.estimate import charge_estimator
 from kabinet.lib.charts import bar_chart
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import (
+    meters_active,
     meters_for_premises,
     meters_visible_to,
     meters_with_last_reading,
@@ -99,11 +100,8 @@ def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Readi
     return submitted
 
 
-@login_required
-def readings_form(request: HttpRequest) -> HttpResponse:
-    access = _posted_access(request) if request.method == "POST" else current_access(request)
-    meters = list(meters_with_last_reading(access.account.premises_id))
-    rows = [
+def _rows(meters) -> list[dict]:
+    return [
         {
             "meter": m,
             "name": f"value_{m.pk}",
@@ -114,26 +112,49 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         }
         for m in meters
     ]
-    if request.method == "POST":
-        # One estimator per request: the day's tariffs are read once for every receipt.
-        estimate = charge_estimator()
-        try:
-            submitted = _submit_rows(request, rows, estimate)
-        except ApplicationError as exc:
-            for row in rows:
-                row["value"] = request.POST.get(row["name"], "").strip()
-            ctx = _form_context(request, access, rows, form_error=exc.message)
-            return render(request, "portal/readings/form.html", ctx, status=400)
-        if not submitted:
-            ctx = _form_context(request, access, rows, form_error=_("Enter at least one reading."))
-            return render(request, "portal/readings/form.html", ctx, status=400)
-        query = "&".join(f"r={r.pk}" for r in submitted)
-        if any(r.status == ReadingStatus.REJECTED for r in submitted):
-            receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
-            ctx = _form_context(request, access, rows, receipts=receipts, receipt_query=query)
-            return render(request, "portal/readings/form.html", ctx, status=400)
-        return redirect(f"{reverse('portal:readings-receipt')}?{query}")
-    return render(request, "portal/readings/form.html", _form_context(request, access, rows))
+
+
+def _with_last_readings(rows: list[dict], premises_id: int) -> list[dict]:
+    """The rows of a form shown again (with its errors), now with each meter's previous reading."""
+    annotated = {m.pk: m for m in meters_with_last_reading(premises_id)}
+    for row in rows:
+        row["meter"] = annotated.get(row["meter"].pk, row["meter"])
+    return rows
+
+
+@login_required
+def readings_form(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        access = current_access(request)
+        rows = _rows(meters_with_last_reading(access.account.premises_id))
+        return render(request, "portal/readings/form.html", _form_context(request, access, rows))
+    access = _posted_access(request)
+    premises_id = access.account.premises_id
+    # The previous readings are shown only when the form comes back with an error: a
+    # successful submission (most of them) reads just the meters.
+    rows = _rows(meters_active(premises_id))
+    # One estimator per request: the day's tariffs are read once for every receipt.
+    estimate = charge_estimator()
+    try:
+        submitted = _submit_rows(request, rows, estimate)
+    except ApplicationError as exc:
+        for row in rows:
+            row["value"] = request.POST.get(row["name"], "").strip()
+        ctx = _form_context(request, access, _with_last_readings(rows, premises_id), form_error=exc.message)
+        return render(request, "portal/readings/form.html", ctx, status=400)
+    if not submitted:
+        ctx = _form_context(
+            request, access, _with_last_readings(rows, premises_id), form_error=_("Enter at least one reading.")
+        )
+        return render(request, "portal/readings/form.html", ctx, status=400)
+    query = "&".join(f"r={r.pk}" for r in submitted)
+    if any(r.status == ReadingStatus.REJECTED for r in submitted):
+        receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
+        ctx = _form_context(
+            request, access, _with_last_readings(rows, premises_id), receipts=receipts, receipt_query=query
+        )
+        return render(request, "portal/readings/form.html", ctx, status=400)
+    return redirect(f"{reverse('portal:readings-receipt')}?{query}")
 
 
 @login_required

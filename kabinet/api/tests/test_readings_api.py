@@ -94,3 +94,15 @@ def test_the_tokens_page_refuses_an_empty_name_and_bobs_revoke(client, personas)
     assert client.post(reverse("portal:api-token-revoke", args=[row.pk])).status_code == 404
     row.refresh_from_db()
     assert row.revoked is None
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_a_submission_stays_within_its_query_budget(client, personas, alice_token, django_assert_num_queries):
+    # Token (and its last use, at most every few minutes), the meter; then in one
+    # transaction (a savepoint inside the test's) the meter locked, its history, the reading, its event, the receipt
+    # (mail preference, tariffs, the outbox row in a savepoint). Rendered by the sender.
+    url = f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings"
+    client.post(url, {"value": "11"}, content_type="application/json", **auth(alice_token))
+    with django_assert_num_queries(14):
+        response = client.post(url, {"value": "12"}, content_type="application/json", **auth(alice_token))
+    assert response.status_code == 201

@@ -12,6 +12,7 @@ from kabinet.billing.models import Tariff
 from kabinet.meters.models import Reading, ReadingFlag, ReadingSource, ReadingStatus
 from kabinet.meters.services import reading_correct, reading_submit, readings_apply_queued, receipt_context
 from kabinet.notifications.models import OutboxMessage
+from kabinet.test import sent_message
 from kabinet.utility.models import Event
 
 LV_IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
@@ -55,7 +56,7 @@ def test_it_accepts_a_decimal_reading_in_the_latvian_window(personas):
     assert reading.entered_value == "123,78"
     assert reading.consumption == Decimal("123.7")
     assert Event.objects.filter(kind="reading.accepted", object_id=str(reading.pk)).exists()
-    mail = OutboxMessage.objects.get(kind="reading_receipt")
+    mail = sent_message(kind="reading_receipt")
     assert mail.to == "alice@example.com"
     assert "CW-1001" in mail.subject
 
@@ -67,7 +68,7 @@ def test_it_drops_the_fraction_in_the_russian_preset_and_says_so(ru_personas):
     assert reading.value == Decimal("123")  # dropped, not rounded to 124
     ctx = receipt_context(reading)
     assert ctx["value_changed"] is True
-    body = OutboxMessage.objects.get(kind="reading_receipt").body_text
+    body = sent_message(kind="reading_receipt").body_text
     assert "123.78" in body and "123" in body
 
 
@@ -268,7 +269,43 @@ def test_the_receipt_estimates_the_charge_with_the_real_tariff(personas):
     reading = submit(personas.alice_cold, "112,3", personas.alice)
     # 12.3 m³ × 1.25 = 15.375 → 15.38; VAT 21 % = 3.2298 → 3.23; total 18.61
     assert receipt_context(reading, charge_estimate)["charge"] == Decimal("18.61")
-    assert "18.61 EUR" in OutboxMessage.objects.get(kind="reading_receipt").body_text
+    assert "18.61 EUR" in sent_message(kind="reading_receipt").body_text
+
+
+@time_machine.travel(LV_IN_WINDOW, tick=False)
+def test_the_receipt_is_queued_with_the_reading_and_rendered_by_the_sender(personas):
+    from django.core import mail
+
+    Tariff.objects.create(
+        service=personas.services["cold_water"],
+        price=Decimal("1.25"),
+        vat_rate=Decimal("21"),
+        valid_from=dt.date(2026, 1, 1),
+    )
+    history(personas.alice_cold, "100")
+    with translation.override("ru"):
+        first = submit(personas.alice_cold, "112,3", personas.alice)
+    queued = OutboxMessage.objects.get(kind="reading_receipt")
+    # Nothing is rendered in the customer's request; the row keeps what the receipt shows.
+    assert (queued.subject, queued.body_text, queued.body_html) == ("", "", "")
+    assert queued.template == "reading_receipt" and queued.language == "ru"
+    assert queued.context == {"readings": [{"id": first.pk, "status": "accepted", "charge": "18.61"}]}
+    # A correction before the sender runs supersedes the first reading: its receipt
+    # still says what the customer was told then.
+    second = submit(personas.alice_cold, "113", personas.alice)
+    assert Reading.objects.get(pk=first.pk).status == ReadingStatus.SUPERSEDED
+    sent = sent_message(pk=queued.pk)
+    assert "CW-1001" in sent.subject and "CW-1001" in sent.body_text
+    with translation.override("ru"):
+        assert str(ReadingStatus.ACCEPTED.label) in sent.body_text
+    assert "18,61 EUR" in sent.body_text and "18,61" in sent.body_html  # in Russian
+    assert "/unsubscribe/" in sent.headers["List-Unsubscribe"]
+    later = sent_message(context__readings__0__id=second.pk)
+    assert later.language == "en" and "Reading accepted" in later.subject
+    by_subject = {m.subject: m for m in mail.outbox}
+    assert by_subject.keys() == {sent.subject, later.subject}
+    assert by_subject[sent.subject].to == ["alice@example.com"]
+    assert by_subject[sent.subject].body == sent.body_text
 
 
 @time_machine.travel(LV_IN_WINDOW, tick=False)

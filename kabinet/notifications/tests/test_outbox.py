@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kabinet.notifications.models import MailKind, OutboxMessage, OutboxStatus
-from kabinet.notifications.services import MAX_ATTEMPTS, message_enqueue, outbox_send_due
+from kabinet.notifications.services import MAX_ATTEMPTS, message_enqueue, message_enqueue_later, outbox_send_due
 
 
 @pytest.fixture
@@ -107,3 +107,87 @@ def test_it_gives_up_after_the_last_attempt(personas, mail_template, monkeypatch
     message.refresh_from_db()
     assert message.status == OutboxStatus.FAILED
     assert message.attempts == MAX_ATTEMPTS
+
+
+@pytest.fixture
+def hello_later(mail_template, monkeypatch):
+    """The "hello" template rendered by the sender from {"id": …} (as a reading receipt is)."""
+    from kabinet.notifications import services
+
+    monkeypatch.setitem(services._deferred_contexts, "hello", lambda data: {"name": f"Alise #{data['id']}"})
+
+
+def test_a_message_queued_for_later_is_rendered_by_the_sender_in_its_language(personas, hello_later):
+    message = message_enqueue_later(
+        to="alice@example.com",
+        template="hello",
+        data={"id": 7},
+        kind=MailKind.INVOICE,
+        language="ru",
+        user=personas.alice,
+        dedupe_key="later-7",
+    )
+    message.refresh_from_db()
+    assert (message.subject, message.body_text, message.headers) == ("", "", {})
+    assert (
+        message_enqueue_later(
+            to="alice@example.com",
+            template="hello",
+            data={"id": 7},
+            kind=MailKind.INVOICE,
+            language="ru",
+            dedupe_key="later-7",
+        )
+        is None
+    )
+    assert outbox_send_due() == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert message.subject == "Счётчики Alise #7"  # rendered in the message's language, kept on the row
+    assert mail.outbox[0].subject == "Счётчики Alise #7"
+    link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in mail.outbox[0].body and "/unsubscribe/" in link
+
+
+def test_a_message_that_cannot_be_rendered_yet_is_kept_and_retried(personas, hello_later, monkeypatch):
+    from kabinet.notifications import services
+
+    message = message_enqueue_later(
+        to="alice@example.com", template="hello", data={"id": 8}, kind=MailKind.INVOICE, language="en"
+    )
+    monkeypatch.setitem(services._deferred_contexts, "hello", lambda data: {}[data["missing"]])
+    assert outbox_send_due() == 0
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and message.attempts == 1 and message.body_text == ""
+    monkeypatch.setitem(services._deferred_contexts, "hello", lambda data: {"name": "Alise"})
+    assert outbox_send_due(now=timezone.now() + dt.timedelta(hours=1)) == 1
+    assert mail.outbox[0].body.startswith("Hello Alise")
+
+
+def test_a_template_without_a_registered_context_is_refused_when_queued(personas):
+    with pytest.raises(LookupError):
+        message_enqueue_later(to="alice@example.com", template="nope", data={}, kind=MailKind.INVOICE, language="en")
+
+
+def test_a_busy_process_schedules_one_sender_run_a_second_not_one_per_message(
+    personas, mail_template, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kabinet.notifications import services
+    from kabinet.notifications.tasks import send_outbox
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a real broker, as in production
+    runs = []
+    monkeypatch.setattr(send_outbox, "apply_async", lambda **kwargs: runs.append(kwargs))
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services, "_send_scheduled_until", 0.0)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue(personas.alice)
+    # One run, late enough to find all three messages committed.
+    assert runs == [{"countdown": services.SEND_BATCH_SECONDS}]
+    clock[0] += services.SEND_BATCH_SECONDS
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(personas.alice)
+    assert len(runs) == 2
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 4

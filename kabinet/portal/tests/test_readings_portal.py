@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from kabinet.customers.models import AccessRole, AccountAccess
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
-from kabinet.notifications.models import OutboxMessage
-from kabinet.test import make_login
+from kabinet.test import make_login, sent_message
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
@@ -84,7 +83,7 @@ def test_it_submits_both_meters_and_shows_the_receipt(client, personas):
     assert "123,78 entered, 123.7 used" in page
     assert "11.2026" in page
     assert Reading.objects.filter(status="accepted").count() == 2
-    mail = OutboxMessage.objects.get()  # one receipt for the whole form
+    mail = sent_message()  # one receipt for the whole form
     assert "CW-1001" in mail.body_text and "HW-1001" in mail.body_text
     assert "123,78 entered, 123.7 used" in mail.body_text
 
@@ -181,3 +180,23 @@ def test_the_readings_page_speaks_the_chosen_language(client, personas, language
     page = client.get(reverse("portal:readings")).content.decode()
     for word in words:
         assert word in page
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_a_submission_of_two_meters_stays_within_its_query_budget(client, personas, django_assert_num_queries):
+    # The last evening of the window is the portal's busiest hour: every query here is
+    # paid by every customer. Session, login, accounts, meters; then in one transaction
+    # (a savepoint inside the test's) the utility profile (cached per process outside
+    # tests), the meters locked, their history, the readings, their events, the receipt
+    # (mail preference, tariffs, the outbox row in a savepoint). The receipt is rendered
+    # by the outbox sender, not here.
+    client.force_login(personas.alice)
+    form = {f"value_{personas.alice_cold.pk}": "12", f"value_{personas.alice_hot.pk}": "4"}
+    with django_assert_num_queries(16):
+        response = client.post(reverse("portal:readings"), form)
+    assert response.status_code == 302
+    # A second submission replaces both readings: one UPDATE more, and the profile is cached.
+    form = {f"value_{personas.alice_cold.pk}": "13", f"value_{personas.alice_hot.pk}": "5"}
+    with django_assert_num_queries(16):
+        assert client.post(reverse("portal:readings"), form).status_code == 302
+    assert Reading.objects.filter(status=ReadingStatus.ACCEPTED).count() == 2
