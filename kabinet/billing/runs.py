@@ -276,7 +276,10 @@ def account_ids(period: dt.date, account_id: int | None = None) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True) -> Loaded:
+def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True, lock: bool = False) -> Loaded:
+    """Everything the rating needs for the accounts lo..hi. `lock` (PostgreSQL, inside the
+    chunk's transaction): the accounts are read FOR KEY SHARE, the lock their invoices'
+    foreign key would take, so that writing the invoices need not take it again."""
     period = ctx.period
     first, last = period, month_end(period)
     index = rating.month_index(period)
@@ -303,7 +306,7 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True)
             f"SELECT a.id, a.number, p.area, p.residents, a.premises_id FROM {T_ACCOUNT} a"
             + premises_join
             + " WHERE a.id BETWEEN %s AND %s AND a.opened_on <= %s AND (a.closed_on IS NULL OR a.closed_on >= %s)"
-            " ORDER BY a.id",
+            " ORDER BY a.id" + (" FOR KEY SHARE OF a" if lock else ""),
             [lo, hi, last, first],
         )
         for aid, number, area, residents, premises_id in cursor.fetchall():
@@ -705,16 +708,16 @@ def summary_merge(into: dict, other: dict) -> dict:
 # --- writing drafts -------------------------------------------------------------------------------
 
 
-def drafts_write(ctx: RunContext, drafts: list[DraftInvoice]) -> None:
+def drafts_write(ctx: RunContext, drafts: list[DraftInvoice], *, accounts_locked: bool = False) -> None:
     """Write invoices and lines: COPY on PostgreSQL, executemany on SQLite. Call inside
-    the chunk's transaction."""
+    the chunk's transaction (`accounts_locked`: chunk_load(lock=True) read them)."""
     if not drafts:
         return
     common = (ctx.period, ctx.run_id, ctx.issued_on.year, ctx.issued_on, ctx.due_on)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             parents = {
-                T_ACCOUNT: [d.account_id for d in drafts],
+                T_ACCOUNT: [] if accounts_locked else [d.account_id for d in drafts],
                 T_RUN: [ctx.run_id] if ctx.run_id else [],
                 # Every service (a few rows): a superset of those the lines name.
                 T_SERVICE: f"SELECT id FROM {T_SERVICE}",
@@ -865,10 +868,11 @@ def chunk_bill(ctx: RunContext, chunk: BillingChunk) -> dict:
     gc.disable()
     try:
         with translation.override(ctx.language):
-            loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id)
+            lock = connection.vendor == "postgresql"
+            loaded = chunk_load(ctx, chunk.first_account_id, chunk.last_account_id, lock=lock)
             drafts = chunk_rate(ctx, loaded)
             del loaded
-            drafts_write(ctx, drafts)
+            drafts_write(ctx, drafts, accounts_locked=lock)
             summary = summarise(drafts, ctx.rate.services)
             invoice_count = len(drafts)
             del drafts

@@ -111,11 +111,11 @@ def test_it_resumes_a_killed_run_with_exactly_the_invoices_of_an_uninterrupted_o
     real_write = runs.drafts_write
     calls = []
 
-    def dying_write(ctx, drafts):
+    def dying_write(ctx, drafts, **options):
         calls.append(1)
         if len(calls) == 2:
             raise SystemExit("killed")  # the process dies in the middle of the second chunk
-        real_write(ctx, drafts)
+        real_write(ctx, drafts, **options)
 
     monkeypatch.setattr(runs, "drafts_write", dying_write)
     with pytest.raises(SystemExit):
