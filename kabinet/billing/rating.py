@@ -162,16 +162,13 @@ class Context:
 
     def __post_init__(self):
         self.index = month_index(self.period)
+        # Months of readings the engine may need before the period (asked per meter).
+        self.lookback = self.rules.history_months + max(self.rules.max_periods, self.rules.max_periods_failed) + 2
         if not self.order:
             self.order = service_order(self.services)
         for sid, info in self.services.items():
             if info.parents:
                 self.parent_details[sid] = {"of": [self.services[p].code for p in info.parents if p in self.services]}
-
-    @property
-    def lookback(self) -> int:
-        """Months of readings the engine may need before the period."""
-        return self.rules.history_months + max(self.rules.max_periods, self.rules.max_periods_failed) + 2
 
 
 def service_order(services: dict[int, ServiceInfo]) -> list[int]:
@@ -484,7 +481,7 @@ def rate_account(account: AccountIn, ctx: Context) -> Bill:
     results: dict[int, MeterResult] = {}
     for meter in account.meters:
         results[meter.id] = rate_meter(meter, ctx)
-    corrections, extra = recalculations(account, ctx, results)
+    corrections, extra = recalculations(account, ctx, results) if account.estimates else ((), {})
     volumes: dict[int, Decimal] = {}
     for sid in ctx.order:
         if sid not in billed:
