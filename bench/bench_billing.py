@@ -31,7 +31,7 @@ MISSING = 0.10
 PG_N = int(os.environ.get("BENCH_BILLING_PG", "1000000"))
 SQLITE_N = int(os.environ.get("BENCH_BILLING_SQLITE", "100000"))
 PROCESSES = int(os.environ.get("BENCH_BILLING_PROCESSES", "2"))
-CHUNK = int(os.environ.get("BENCH_BILLING_CHUNK", "5000"))
+CHUNK = int(os.environ.get("BENCH_BILLING_CHUNK", "10000"))
 BENCH_PG_URL = PG_URL.rsplit("/", 1)[0] + "/kabinet_billing_bench"
 
 
