@@ -188,15 +188,15 @@ def test_a_submission_of_two_meters_stays_within_its_query_budget(client, person
     # paid by every customer. Session, login, accounts, meters; then in one transaction
     # (a savepoint inside the test's) the utility profile (cached per process outside
     # tests), the meters locked, their history, the readings, their events, the receipt
-    # (mail preference, tariffs, the outbox row in a savepoint). The receipt is rendered
+    # (tariffs, the outbox row: its insert checks the mail preference). The receipt is rendered
     # by the outbox sender, not here.
     client.force_login(personas.alice)
     form = {f"value_{personas.alice_cold.pk}": "12", f"value_{personas.alice_hot.pk}": "4"}
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         response = client.post(reverse("portal:readings"), form)
     assert response.status_code == 302
     # A second submission replaces both readings: one UPDATE more, and the profile is cached.
     form = {f"value_{personas.alice_cold.pk}": "13", f"value_{personas.alice_hot.pk}": "5"}
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         assert client.post(reverse("portal:readings"), form).status_code == 302
     assert Reading.objects.filter(status=ReadingStatus.ACCEPTED).count() == 2
