@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import QuerySet
 
 from kabinet.customers.models import AccountAccess, User
@@ -31,8 +32,6 @@ def mail_wanted_sql(*, user_id: int, kind: str) -> tuple[str, list] | None:
     of this kind is always sent. The address is the caller's to check."""
     if kind == "account":
         return None
-    from django.db import connection
-
     from kabinet.customers.models import MailPreference
 
     qn = connection.ops.quote_name
