@@ -15,6 +15,7 @@ from kabinet.meters.services import ChargeEstimator, readings_submit
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Service
 from kabinet.utility.services import event_record
+from kabinet.utility.sql import Columns
 
 TOKEN_PREFIX = "kab_"
 MAX_ACTIVE_TOKENS = 10
@@ -69,40 +70,28 @@ def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None, None
     with_meter = meter_id is not None
-    sql, converters, user_fields, meter_fields, service_fields = _auth_sql(with_meter)
+    sql, token_cols, user_cols, meter_cols, service_cols = _auth_sql(with_meter)
     params = [meter_id, token_hash(token)] if with_meter else [token_hash(token)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None, None
-    # A cursor's rows are the driver's values: apply the fields' database converters
-    # (dates, decimals and booleans come back as text and integers from SQLite).
-    row = [_converted(value, convert) for value, convert in zip(row, converters, strict=True)]
-    token_id, last_used = row[0], row[1]
-    db = connection.alias
-    user_end = 2 + len(user_fields)
-    user = User.from_db(db, [f.attname for f in user_fields], row[2:user_end])
+    token_id, last_used = token_cols.values(row[:2])
+    user = user_cols.instance(row[2 : 2 + len(user_cols)])
     meter = None
-    if with_meter and row[user_end] is not None:
-        meter_end = user_end + len(meter_fields)
-        meter = Meter.from_db(db, [f.attname for f in meter_fields], row[user_end:meter_end])
-        meter.service = Service.from_db(db, [f.attname for f in service_fields], row[meter_end:])
+    if with_meter:
+        at = 2 + len(user_cols)
+        meter = meter_cols.instance(row[at : at + len(meter_cols)])
+        if meter is not None:
+            meter.service = service_cols.instance(row[at + len(meter_cols) :])
     now = timezone.now()
     if last_used is None or now - last_used > LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token_id).update(last_used=now)
     return user, meter
 
 
-def _converted(value, convert):
-    if value is None:
-        return None
-    for converter, expression in convert:
-        value = converter(value, expression, connection)
-    return value
-
-
-# The SQL and the converters, built once per database vendor.
+# The SQL and its columns, built once per database vendor.
 _auth_sql_cache: dict[tuple[str, bool], tuple] = {}
 
 
@@ -110,20 +99,14 @@ def _auth_sql(with_meter: bool) -> tuple:
     key = (connection.vendor, with_meter)
     if key not in _auth_sql_cache:
         qn = connection.ops.quote_name
-        user_fields = User._meta.concrete_fields
-        meter_fields = Meter._meta.concrete_fields
-        service_fields = Service._meta.concrete_fields
-
-        def cols(alias, fields):
-            return [f"{alias}.{qn(f.column)}" for f in fields]
-
-        token_fields = [ApiToken._meta.pk, ApiToken._meta.get_field("last_used")]
-        select = [*cols("t", token_fields), *cols("u", user_fields)]
-        fields = [*token_fields, *user_fields]
+        token_cols = Columns(ApiToken, "t", [ApiToken._meta.pk, ApiToken._meta.get_field("last_used")])
+        user_cols = Columns(User, "u")
+        meter_cols = Columns(Meter, "m")
+        service_cols = Columns(Service, "s")
+        select = [token_cols.sql, user_cols.sql]
         joins = ""
         if with_meter:
-            select += cols("m", meter_fields) + cols("s", service_fields)
-            fields += [*meter_fields, *service_fields]
+            select += [meter_cols.sql, service_cols.sql]
             # The meter only if it is at the premises of an open account the login may open:
             # the rule of meters_visible_to().
             joins = (
@@ -139,13 +122,7 @@ def _auth_sql(with_meter: bool) -> tuple:
             f" JOIN {qn(User._meta.db_table)} u ON u.id = t.{qn('user_id')}{joins}"
             f" WHERE t.{qn('token_hash')} = %s AND t.{qn('revoked')} IS NULL AND u.{qn('is_active')}"
         )
-        converters = []
-        for field in fields:
-            col = field.get_col(field.model._meta.db_table)
-            converters.append(
-                [(c, col) for c in connection.ops.get_db_converters(col) + field.get_db_converters(connection)]
-            )
-        _auth_sql_cache[key] = (sql, converters, user_fields, meter_fields, service_fields)
+        _auth_sql_cache[key] = (sql, token_cols, user_cols, meter_cols, service_cols)
     return _auth_sql_cache[key]
 
 
