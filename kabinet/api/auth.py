@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from kabinet.api.services import api_token_user
+from kabinet.api.services import api_token_auth
 
 
 class PortalSessionAuth(SessionAuth):
@@ -16,7 +16,21 @@ class PersonalTokenAuth(HttpBearer):
     """`Authorization: Bearer kab_…`: a personal token made on the portal's API tokens page."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_user(token)
+        # A request about one meter (/meters/<meter_id>/…) checks in the same query that the
+        # meter is one of this login's: see my_meter() in readings.py.
+        meter_id = _meter_id(request)
+        user, meter = api_token_auth(token, meter_id)
         if user is not None:
             request.user = user
+            if meter_id is not None:
+                request._kabinet_meter = (meter_id, meter)
         return user
+
+
+def _meter_id(request: HttpRequest) -> int | None:
+    match = getattr(request, "resolver_match", None)
+    raw = match.kwargs.get("meter_id") if match is not None else None
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -108,6 +108,12 @@ def _reading_out(r: Reading) -> dict:
 
 
 def _my_meter(request: HttpRequest, meter_id: int) -> Meter:
+    checked = getattr(request, "_kabinet_meter", None)
+    if checked is not None and checked[0] == meter_id:
+        # Token authentication has already looked it up among this login's meters.
+        if checked[1] is None:
+            raise Http404
+        return checked[1]
     return get_object_or_404(meters_visible_to(request.auth).select_related("service"), pk=meter_id)
 
 

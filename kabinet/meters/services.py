@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kabinet.customers.models import AccountAccess, User
-from kabinet.customers.selectors import user_wants_mail
+from kabinet.customers.selectors import mail_wanted_sql, user_wants_mail
 from kabinet.lib.periods import add_months, month_start
 from kabinet.meters.models import (
     CURRENT_STATUSES,
@@ -462,19 +462,22 @@ def _double_click(existing: Reading | None, used: Decimal, source: str, actor_id
 def receipt_recipients(reading: Reading) -> list[User]:
     """Who gets the e-mail receipt: the person who submitted it in the portal or app,
     otherwise (hotline, staff, a queued reading applied) the account's portal users."""
+    return [u for u in _receipt_candidates(reading) if user_wants_mail(u, MailKind.READING_RECEIPT)]
+
+
+def _receipt_candidates(reading: Reading) -> list[User]:
+    """receipt_recipients() before their mail preferences are checked."""
     if reading.source in (ReadingSource.PORTAL, ReadingSource.API) and reading.entered_by_id:
-        users = [reading.entered_by]
-    else:
-        users = list(
-            User.objects.filter(
-                account_accesses__account__premises_id=reading.meter.premises_id,
-                account_accesses__account__closed_on__isnull=True,
-                is_active=True,
-            )
-            .select_related("customer")
-            .distinct()
+        return [reading.entered_by]
+    return list(
+        User.objects.filter(
+            account_accesses__account__premises_id=reading.meter.premises_id,
+            account_accesses__account__closed_on__isnull=True,
+            is_active=True,
         )
-    return [u for u in users if user_wants_mail(u, MailKind.READING_RECEIPT)]
+        .select_related("customer")
+        .distinct()
+    )
 
 
 def receipt_charge(reading: Reading, charge_estimator: ChargeEstimator | None = None) -> Decimal | None:
@@ -530,7 +533,8 @@ def readings_receipt_enqueue(*, readings: list[Reading], charge_estimator: Charg
     readings = [r for r in readings if r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)]
     if not readings:
         return 0
-    recipients = receipt_recipients(readings[0])
+    # The mail preference of each is checked by the outbox insert itself (only_if).
+    recipients = [u for u in _receipt_candidates(readings[0]) if u.email]
     if not recipients:
         return 0
     data = {"readings": []}
@@ -549,6 +553,7 @@ def readings_receipt_enqueue(*, readings: list[Reading], charge_estimator: Charg
             user=user,
             customer_id=user.customer_id,
             dedupe_key=f"reading-receipt:{key}:{user.pk}"[:200],
+            only_if=mail_wanted_sql(user_id=user.pk, kind=MailKind.READING_RECEIPT),
         ):
             sent += 1
     return sent

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -73,15 +73,32 @@ def message_enqueue_later(
     user=None,
     customer_id: int | None = None,
     dedupe_key: str | None = None,
+    only_if: tuple[str, list] | None = None,
 ) -> OutboxMessage | None:
     """message_enqueue() for mail sent from a busy request (a reading receipt on the last
     evening of the window): the row is written in the same transaction, with `data` (JSON)
     instead of the rendered text, and the sender renders it through the function
-    registered for `template` (deferred_context_register) just before sending it."""
+    registered for `template` (deferred_context_register) just before sending it.
+
+    `only_if` is an SQL condition with its parameters (the recipient's mail preference,
+    from the app that owns it): the message is queued only if it holds, checked by the
+    INSERT itself. Returns None when it does not hold or the dedupe_key is already queued."""
     if not to:
         return None
     if template not in _deferred_contexts:
         raise LookupError(f"no deferred context registered for the e-mail template {template!r}")
+    if only_if is not None:
+        return _store_if(
+            only_if,
+            to=to,
+            kind=kind,
+            language=language,
+            user=user,
+            customer_id=customer_id,
+            dedupe_key=dedupe_key,
+            template=template,
+            context=data,
+        )
     return _store(
         to=to,
         kind=kind,
@@ -129,6 +146,41 @@ def _store(*, dedupe_key: str | None, **fields) -> OutboxMessage | None:
         if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
+    transaction.on_commit(_schedule_send)
+    return message
+
+
+def _store_if(only_if: tuple[str, list], **fields) -> OutboxMessage | None:
+    """_store() as one `INSERT … SELECT … WHERE <only_if> ON CONFLICT DO NOTHING`: the
+    condition is checked by the insert rather than by a query before it, and a dedupe_key
+    already queued is skipped by the database rather than by catching the error, so there
+    is no savepoint to set and release (an error inside the customer's transaction would
+    otherwise abort it). PostgreSQL and SQLite only; elsewhere a query, then _store()."""
+    condition, condition_params = only_if
+    if connection.vendor not in ("postgresql", "sqlite"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 WHERE {condition}", condition_params)
+            if cursor.fetchone() is None:
+                return None
+        return _store(**fields)
+    message = OutboxMessage(channel=Channel.EMAIL, **fields)
+    meta = OutboxMessage._meta
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in columns]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
+        f"SELECT {', '.join(['%s'] * len(columns))} WHERE {condition} "
+        f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *condition_params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
     transaction.on_commit(_schedule_send)
     return message
 

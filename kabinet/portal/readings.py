@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from kabinet.api.models import ApiToken
 from kabinet.api.services import api_token_create, api_token_revoke, readings_submit_once
 from kabinet.billing.estimate import charge_estimator
+from kabinet.customers.models import AccountAccess
 from kabinet.lib.charts import bar_chart
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import (
-    meters_active,
+    meters_active_by_account,
     meters_for_premises,
     meters_visible_to,
     meters_with_last_reading,
@@ -27,7 +28,7 @@ from kabinet.meters.selectors import (
     readings_history,
 )
 from kabinet.meters.services import reading_period_for, receipt_context
-from kabinet.portal.context import current_access, portal_accesses
+from kabinet.portal.context import SESSION_KEY, current_access, portal_accesses
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
 
@@ -52,7 +53,7 @@ def _form_context(request: HttpRequest, access, rows: list[dict], **extra) -> di
         **_window_context(),
         "rows": rows,
         "accesses": accesses,
-        "current": access,
+        "current": access if access is not None else _posted_access(request),
         # A fresh idempotency key per rendered form: sending the same form twice (a double
         # click, the back button, the offline queue retrying) stores the readings once.
         "client_key": uuid.uuid4().hex,
@@ -71,6 +72,27 @@ def _posted_access(request: HttpRequest):
     if access is None:
         raise Http404
     return access
+
+
+def _posted_meters(request: HttpRequest) -> tuple[AccountAccess | None, list[Meter]]:
+    """The active meters of the account the form is for, chosen as _posted_access() does,
+    from one query. The access itself is read only if it has no active meter; otherwise
+    None, and _form_context() reads it when the form is shown again."""
+    by_account = meters_active_by_account(request.user.pk)
+    if not by_account:
+        raise Http404  # no open account, as current_access()
+    wanted = request.POST.get("account", "")
+    if wanted:
+        account_id = next((pk for pk in by_account if str(pk) == wanted), None)
+        if account_id is None:
+            raise Http404
+    else:
+        chosen = request.session.get(SESSION_KEY)
+        account_id = chosen if chosen in by_account else next(iter(by_account))
+    meters = by_account[account_id]
+    if not meters:
+        return _posted_access(request), []
+    return None, meters
 
 
 def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Reading]:
@@ -128,11 +150,11 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         access = current_access(request)
         rows = _rows(meters_with_last_reading(access.account.premises_id))
         return render(request, "portal/readings/form.html", _form_context(request, access, rows))
-    access = _posted_access(request)
-    premises_id = access.account.premises_id
+    access, meters = _posted_meters(request)
+    premises_id = meters[0].premises_id if meters else access.account.premises_id
     # The previous readings are shown only when the form comes back with an error: a
     # successful submission (most of them) reads just the meters.
-    rows = _rows(meters_active(premises_id))
+    rows = _rows(meters)
     # One estimator per request: the day's tariffs are read once for every receipt.
     estimate = charge_estimator()
     try:

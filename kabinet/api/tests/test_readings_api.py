@@ -98,11 +98,19 @@ def test_the_tokens_page_refuses_an_empty_name_and_bobs_revoke(client, personas)
 
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_a_submission_stays_within_its_query_budget(client, personas, alice_token, django_assert_num_queries):
-    # Token (and its last use, at most every few minutes), the meter; then in one
+    # The token with the meter in one query (and its last use, at most every few minutes); then in one
     # transaction (a savepoint inside the test's) the meter locked, its history, the reading, its event, the receipt
-    # (mail preference, tariffs, the outbox row in a savepoint). Rendered by the sender.
+    # (tariffs, the outbox row: its insert checks the mail preference). Rendered by the sender.
     url = f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings"
     client.post(url, {"value": "11"}, content_type="application/json", **auth(alice_token))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         response = client.post(url, {"value": "12"}, content_type="application/json", **auth(alice_token))
     assert response.status_code == 201
+
+
+def test_a_token_of_a_deactivated_login_or_a_closed_account_reaches_no_meter(client, personas, alice_token):
+    url = f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings"
+    personas.alice_cold.premises.accounts.update(closed_on=dt.date(2026, 1, 1))
+    assert client.get(url, **auth(alice_token)).status_code == 404
+    ApiToken.objects.get().user.__class__.objects.update(is_active=False)
+    assert client.get(url, **auth(alice_token)).status_code == 401

@@ -191,3 +191,34 @@ def test_a_busy_process_schedules_one_sender_run_a_second_not_one_per_message(
         enqueue(personas.alice)
     assert len(runs) == 2
     assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 4
+
+
+def test_a_message_queued_for_later_only_if_a_condition_holds_checks_it_and_its_key_in_the_insert(
+    personas, hello_later
+):
+    from kabinet.customers.models import MailPreference
+    from kabinet.customers.selectors import mail_wanted_sql
+
+    def later(key, kind=MailKind.READING_RECEIPT):
+        return message_enqueue_later(
+            to="alice@example.com",
+            template="hello",
+            data={"id": 9},
+            kind=kind,
+            language="en",
+            user=personas.alice,
+            dedupe_key=key,
+            only_if=mail_wanted_sql(user_id=personas.alice.pk, kind=kind),
+        )
+
+    with transaction.atomic():
+        message = later("if-1")
+        assert later("if-1") is None  # the same key again: skipped, the transaction goes on
+        MailPreference.objects.create(user=personas.alice, kind=MailKind.READING_RECEIPT, enabled=False)
+        assert later("if-2") is None  # turned off
+        MailPreference.objects.create(user=personas.alice, kind=MailKind.INVOICE, enabled=True)
+        assert later("if-3", kind=MailKind.INVOICE) is not None  # an explicit yes
+    assert list(OutboxMessage.objects.order_by("id").values_list("dedupe_key", flat=True)) == ["if-1", "if-3"]
+    message.refresh_from_db()
+    assert (message.user_id, message.context, message.status) == (personas.alice.pk, {"id": 9}, OutboxStatus.PENDING)
+    assert outbox_send_due() == 2

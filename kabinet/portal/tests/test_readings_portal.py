@@ -185,18 +185,31 @@ def test_the_readings_page_speaks_the_chosen_language(client, personas, language
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_a_submission_of_two_meters_stays_within_its_query_budget(client, personas, django_assert_num_queries):
     # The last evening of the window is the portal's busiest hour: every query here is
-    # paid by every customer. Session, login, accounts, meters; then in one transaction
+    # paid by every customer. Session, login, the accounts with their meters (one query); then in one transaction
     # (a savepoint inside the test's) the utility profile (cached per process outside
     # tests), the meters locked, their history, the readings, their events, the receipt
-    # (mail preference, tariffs, the outbox row in a savepoint). The receipt is rendered
+    # (tariffs, the outbox row: its insert checks the mail preference). The receipt is rendered
     # by the outbox sender, not here.
     client.force_login(personas.alice)
     form = {f"value_{personas.alice_cold.pk}": "12", f"value_{personas.alice_hot.pk}": "4"}
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         response = client.post(reverse("portal:readings"), form)
     assert response.status_code == 302
     # A second submission replaces both readings: one UPDATE more, and the profile is cached.
     form = {f"value_{personas.alice_cold.pk}": "13", f"value_{personas.alice_hot.pk}": "5"}
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         assert client.post(reverse("portal:readings"), form).status_code == 302
     assert Reading.objects.filter(status=ReadingStatus.ACCEPTED).count() == 2
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_form_goes_to_its_own_account_and_never_to_another_customers(client, personas):
+    client.force_login(personas.alice)
+    cold = {f"value_{personas.alice_cold.pk}": "12"}
+    assert client.post(reverse("portal:readings"), {**cold, "account": personas.bob_account.pk}).status_code == 404
+    client.post(reverse("portal:account-choose"), {"account": personas.alice_second_account.pk})
+    # The chosen account's form has no field for the first account's meter…
+    assert client.post(reverse("portal:readings"), cold).status_code == 400
+    # …but a form rendered for the first account (another tab, the offline queue) still goes to it.
+    assert client.post(reverse("portal:readings"), {**cold, "account": personas.alice_account.pk}).status_code == 302
+    assert Reading.objects.get().meter_id == personas.alice_cold.pk
