@@ -741,10 +741,10 @@ def drafts_write(ctx: RunContext, drafts: list[DraftInvoice], *, accounts_locked
             cursor.executemany(f"UPDATE {T_CORRECTION} SET invoice_id = %s WHERE id = %s", links)
 
 
-def _invoice_row(invoice_id, d: DraftInvoice, common: tuple) -> tuple:
+def _invoice_row(d: DraftInvoice, common: tuple) -> tuple:
+    """An invoice's values for INVOICE_COLUMNS without the id (the database assigns it)."""
     period, run_id, year, issued_on, due_on = common
     return (
-        invoice_id,
         d.account_id,
         period,
         run_id,
@@ -786,7 +786,7 @@ def _insert_drafts(cursor, drafts: list[DraftInvoice], common: tuple) -> list[in
     cursor.executemany(
         f"INSERT INTO {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])})"
         f" VALUES ({', '.join(['%s'] * (len(INVOICE_COLUMNS) - 1))})",
-        [_invoice_row(None, d, common)[1:] for d in drafts],
+        [_invoice_row(d, common) for d in drafts],
     )
     ids = _written_ids(cursor, drafts, period)
     cursor.executemany(
@@ -810,54 +810,20 @@ def _written_ids(cursor, drafts: list[DraftInvoice], period: dt.date) -> list[in
 def _copy_drafts(cursor, drafts: list[DraftInvoice], common: tuple, shared_details=()) -> list[int]:
     """PostgreSQL: COPY the invoices, then their lines, straight from the drafts; returns
     the invoice ids. `shared_details` are details dicts many lines share: written once."""
-    period, run_id, year, issued_on, due_on = common
     raw = cursor.cursor
     with raw.copy(f"COPY {T_INVOICE} ({', '.join(INVOICE_COLUMNS[1:])}) FROM STDIN") as copy:
-        write = copy.write_row
         for d in drafts:
-            write(
-                (
-                    d.account_id,
-                    period,
-                    run_id,
-                    year,
-                    "draft",
-                    issued_on,
-                    due_on,
-                    d.previous_balance,
-                    d.payments_received,
-                    d.total,
-                    d.vat_total,
-                    d.penalty_total,
-                    d.amount_due,
-                    d.has_estimates,
-                )
-            )
-    ids = _written_ids(cursor, drafts, period)
-    dumps = details_dumps
-    known = {id(details): dumps(details) for details in shared_details}
+            copy.write_row(_invoice_row(d, common))
+    ids = _written_ids(cursor, drafts, common[0])
+    known = {id(details): details_dumps(details) for details in shared_details}
+
+    def dumps(details: dict) -> str:
+        return known.get(id(details)) or details_dumps(details)
+
     with raw.copy(f"COPY {T_LINE} ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
-        write = copy.write_row
         for invoice_id, d in zip(ids, drafts, strict=True):
             for ln in d.bill.lines:
-                details = ln.details
-                write(
-                    (
-                        invoice_id,
-                        ln.kind,
-                        ln.service_id,
-                        ln.method,
-                        ln.description,
-                        ln.quantity,
-                        ln.unit,
-                        ln.price,
-                        ln.amount,
-                        ln.vat_rate,
-                        ln.vat,
-                        ln.total,
-                        known.get(id(details)) or dumps(details),
-                    )
-                )
+                copy.write_row(_line_row(invoice_id, ln, dumps))
     return ids
 
 
