@@ -7,7 +7,6 @@ Python does only what needs no history (which meter, the number, the period); SQ
 the rest for all rows at once. Readings from files are machine-read: no leak question.
 """
 
-import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -364,8 +363,8 @@ def _store(table: str, report: ImportReport, actor, name: str, lap=lambda step: 
             Meter._meta.db_table: f"SELECT meter_id AS id FROM {table} WHERE period IS NOT NULL",
             User._meta.db_table: [actor_id],
         }
-        with contextlib.ExitStack() as stack:
-            if connection.vendor == "postgresql" and not stack.enter_context(bulk.triggers_off(cursor, parents)):
+        with bulk.triggers_off(cursor, parents) as off:  # never off on SQLite
+            if connection.vendor == "postgresql" and not off:
                 # No privilege to skip the per-row foreign-key triggers: check at the end of
                 # the INSERT rather than queue a million deferred events for the commit.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
