@@ -20,11 +20,15 @@ def password() -> str:
 
 @pytest.fixture(autouse=True)
 def _fresh_utility_profile_cache():
+    from kabinet.billing.estimate import tariff_cache_clear
     from kabinet.utility.models import _profile_cache
 
+    # Each test's tariffs and profile are its own (they are rolled back after it).
     _profile_cache.clear()
+    tariff_cache_clear()
     yield
     _profile_cache.clear()
+    tariff_cache_clear()
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from bench.readings_common import PASSWORD, Gunicorn, django_ready, seed
 
 CUSTOMERS = int(os.environ.get("READINGS_BENCH_CUSTOMERS", "600"))
 DURATION = os.environ.get("READINGS_BENCH_DURATION", "15s")
-CONNECTIONS = 50
-WRK_THREADS = 2
+CONNECTIONS = int(os.environ.get("READINGS_BENCH_CONNECTIONS", "50"))
+WRK_THREADS = int(os.environ.get("READINGS_BENCH_WRK_THREADS", "2"))
 
 LUA = r"""
 local sessions = {}

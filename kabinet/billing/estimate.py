@@ -5,6 +5,7 @@ charge it will produce; meters sit below billing and cannot ask for it themselve
 """
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -44,17 +45,34 @@ def charge_estimate(*, service: Service, quantity: Decimal, on_date: dt.date) ->
 
 
 def charge_estimator() -> Callable[..., Decimal | None]:
-    """charge_estimate() for one request: the tariffs of a day are read once (one query)
-    however many receipts it shows, on screen and in the e-mail. Not for longer than a
-    request: a tariff changed meanwhile must show in the next one."""
-    by_day: dict[dt.date, dict[int, Tariff]] = {}
+    """charge_estimate() for one request: the tariffs of a day are read once however many
+    receipts it shows, on screen and in the e-mail, and kept in the process for
+    TARIFF_CACHE_SECONDS (every reading submission shows an estimate, tariffs change a few
+    times a year). A tariff saved in this process clears the cache at once; other workers
+    see it within that time, as they see a change of the utility profile."""
 
     def estimate(*, service: Service, quantity: Decimal, on_date: dt.date) -> Decimal | None:
-        if on_date not in by_day:
-            by_day[on_date] = tariffs_on(on_date=on_date)
-        return _charge(by_day[on_date].get(service.pk), quantity)
+        return _charge(_tariffs_cached(on_date).get(service.pk), quantity)
 
     return estimate
+
+
+TARIFF_CACHE_SECONDS = 30
+_tariff_cache: dict[dt.date, tuple[dict[int, Tariff], float]] = {}
+
+
+def _tariffs_cached(on_date: dt.date) -> dict[int, Tariff]:
+    now = time.monotonic()
+    hit = _tariff_cache.get(on_date)
+    if hit is None or now - hit[1] > TARIFF_CACHE_SECONDS:
+        if len(_tariff_cache) > 31:
+            _tariff_cache.clear()
+        hit = _tariff_cache[on_date] = (tariffs_on(on_date=on_date), now)
+    return hit[0]
+
+
+def tariff_cache_clear(**_signal) -> None:
+    _tariff_cache.clear()
 
 
 def _charge(tariff: Tariff | None, quantity: Decimal) -> Decimal | None:

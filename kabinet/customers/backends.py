@@ -1,6 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 
 from kabinet.customers.models import User
+from kabinet.utility.sql import Columns
 
 
 def user_for_identifier(identifier: str) -> User | None:
@@ -39,3 +41,25 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The login of a session: read on every page of a logged-in customer, so one
+        hand-written query (building the ORM's took longer than running it)."""
+        if not isinstance(user_id, int):
+            return None
+        if connection.vendor not in _user_sql:
+            qn = connection.ops.quote_name
+            columns = Columns(User, "u")
+            _user_sql[connection.vendor] = (
+                f"SELECT {columns.sql} FROM {qn(User._meta.db_table)} u WHERE u.id = %s",
+                columns,
+            )
+        sql, columns = _user_sql[connection.vendor]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user_id])
+            row = cursor.fetchone()
+        user = columns.instance(row) if row is not None else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+_user_sql: dict[str, tuple[str, Columns]] = {}

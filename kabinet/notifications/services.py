@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from kabinet.notifications.models import Channel, OutboxMessage, OutboxStatus
 from kabinet.notifications.unsubscribe import unsubscribe_url
+from kabinet.utility.sql import WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def message_enqueue_later(
     customer_id: int | None = None,
     dedupe_key: str | None = None,
     only_if: tuple[str, list] | None = None,
+    batch: WriteBatch | None = None,
 ) -> OutboxMessage | None:
     """message_enqueue() for mail sent from a busy request (a reading receipt on the last
     evening of the window): the row is written in the same transaction, with `data` (JSON)
@@ -82,7 +84,11 @@ def message_enqueue_later(
 
     `only_if` is an SQL condition with its parameters (the recipient's mail preference,
     from the app that owns it): the message is queued only if it holds, checked by the
-    INSERT itself. Returns None when it does not hold or the dedupe_key is already queued."""
+    INSERT itself. Returns None when it does not hold or the dedupe_key is already queued.
+
+    With a `batch` (and `only_if`), the INSERT is sent with the batch: the message is
+    returned without its primary key, and whether it was queued is known only to the
+    database."""
     if not to:
         return None
     if template not in _deferred_contexts:
@@ -98,6 +104,7 @@ def message_enqueue_later(
             dedupe_key=dedupe_key,
             template=template,
             context=data,
+            batch=batch,
         )
     return _store(
         to=to,
@@ -150,7 +157,7 @@ def _store(*, dedupe_key: str | None, **fields) -> OutboxMessage | None:
     return message
 
 
-def _store_if(only_if: tuple[str, list], **fields) -> OutboxMessage | None:
+def _store_if(only_if: tuple[str, list], *, batch: WriteBatch | None = None, **fields) -> OutboxMessage | None:
     """_store() as one `INSERT … SELECT … WHERE <only_if> ON CONFLICT DO NOTHING`: the
     condition is checked by the insert rather than by a query before it, and a dedupe_key
     already queued is skipped by the database rather than by catching the error, so there
@@ -173,6 +180,10 @@ def _store_if(only_if: tuple[str, list], **fields) -> OutboxMessage | None:
         f"SELECT {', '.join(['%s'] * len(columns))} WHERE {condition} "
         f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
     )
+    if batch is not None:
+        batch.add(sql, [*values, *condition_params])
+        transaction.on_commit(_schedule_send)
+        return message
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *condition_params])
         row = cursor.fetchone()

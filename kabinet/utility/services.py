@@ -3,6 +3,7 @@ from typing import Any
 from django.db import models
 
 from kabinet.utility.models import Event
+from kabinet.utility.sql import Insert, WriteBatch
 
 
 def event_record(
@@ -40,7 +41,17 @@ def _event(
     )
 
 
-def events_record(*, events: list[dict[str, Any]]) -> list[Event]:
+def events_record(*, events: list[dict[str, Any]], batch: WriteBatch | None = None) -> list[Event]:
     """Write several audit trail rows (each the keyword arguments of event_record) with one
-    INSERT: a form of several meters is one round trip, not one per meter."""
-    return Event.objects.bulk_create([_event(**e) for e in events])
+    INSERT: a form of several meters is one round trip, not one per meter. Every reading
+    submission writes its events here, so the INSERT is hand-written (see Insert); with a
+    `batch` it is sent with the batch (the events then have no primary key)."""
+    rows = [_event(**e) for e in events]
+    if batch is None:
+        return _insert_events(rows)
+    if rows:
+        batch.add(*_insert_events.statement(rows))
+    return rows
+
+
+_insert_events = Insert(Event)
