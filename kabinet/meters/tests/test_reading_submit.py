@@ -7,7 +7,8 @@ import time_machine
 from django.db import connection
 from django.utils import translation
 
-from kabinet.billing.estimate import charge_estimate
+from kabinet.billing import estimate as estimate_module
+from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.billing.models import Tariff
 from kabinet.meters.models import Reading, ReadingFlag, ReadingSource, ReadingStatus
 from kabinet.meters.services import reading_correct, reading_submit, readings_apply_queued, receipt_context
@@ -360,3 +361,24 @@ def test_two_devices_at_once_leave_exactly_one_current_reading(request):
     assert errors == []
     assert Reading.objects.filter(meter=p.alice_cold, status__in=["accepted", "estimated"]).count() == 1
     assert Reading.objects.filter(meter=p.alice_cold).count() >= 3  # every distinct attempt is kept
+
+
+@time_machine.travel(LV_IN_WINDOW, tick=False)
+def test_a_changed_tariff_shows_on_the_next_receipt_and_another_workers_after_the_cache_time(personas, monkeypatch):
+    cold = personas.services["cold_water"]
+    tariff = Tariff.objects.create(
+        service=cold, price=Decimal("1.00"), vat_rate=Decimal("0"), valid_from=dt.date(2026, 1, 1)
+    )
+    history(personas.alice_cold, "100")
+    estimate = charge_estimator()
+    reading = submit(personas.alice_cold, "110", personas.alice)
+    assert receipt_context(reading, estimate)["charge"] == Decimal("10.00")
+    # Saved in this process (the office's admin): the next receipt has it.
+    tariff.price = Decimal("2.00")
+    tariff.save()
+    assert receipt_context(reading, charge_estimator())["charge"] == Decimal("20.00")
+    # Changed where this process does not see it (another worker): kept until the cache time is over.
+    Tariff.objects.filter(pk=tariff.pk).update(price=Decimal("3.00"))
+    assert receipt_context(reading, charge_estimator())["charge"] == Decimal("20.00")
+    monkeypatch.setattr(estimate_module, "TARIFF_CACHE_SECONDS", -1)
+    assert receipt_context(reading, charge_estimator())["charge"] == Decimal("30.00")

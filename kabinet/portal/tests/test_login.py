@@ -49,6 +49,14 @@ def test_it_refuses_an_inactive_login(client, personas, password):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_deactivated_login_is_logged_out_of_its_open_sessions(client, personas):
+    client.force_login(personas.alice)
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    User.objects.filter(pk=personas.alice.pk).update(is_active=False)
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 302 and reverse("portal:login") in response["Location"]
+
+
 def test_it_rotates_the_session_key_on_login(client, personas, password):
     client.get(reverse("portal:login"))
     client.session.save()
