@@ -21,6 +21,8 @@ SERVER_ENV = {
     "SECURE_HSTS_SECONDS": "0",
     "KABINET_DEMO": "0",
     "LOG_LEVEL": "ERROR",
+    # Production has Redis (sessions, the Celery broker); without it tasks would run inline.
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
 }
 
 
