@@ -5,8 +5,8 @@ result, but only for statements of at most 4,096 characters and 50 parameters; l
 are parsed again with a regular expression on every execution. A reading submission
 writes its readings, events and receipt in one statement of about a hundred parameters
 (see kabinet.utility.sql.WriteBatch), and that parsing was a fifth of its Python time.
-The cache is an lru_cache of 128 entries, so the wider limits cost a few hundred
-kilobytes at most.
+The cache is an lru_cache of 128 entries: the wider limits cost at most 128 statements of
+64 KB per process, and in practice the few dozen statements the app repeats.
 """
 
 import logging
