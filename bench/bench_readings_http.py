@@ -88,6 +88,39 @@ end
 """
 
 
+def cpu_seconds(port: int) -> dict[str, float]:
+    """CPU seconds used so far by this bench's gunicorn processes and by PostgreSQL (every
+    postgres process: backends, WAL writer, checkpointer), read from /proc; empty elsewhere.
+    Per request, they tell where a phase's CPU went: the app server or the database."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = {"app": 0.0, "postgres": 0.0}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if "gunicorn" in cmdline and f":{port}" in cmdline:
+            used["app"] += seconds
+        elif stat.split(" ", 2)[1].startswith("(postgres"):
+            used["postgres"] += seconds
+    return used
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request of each side between two cpu_seconds() readings."""
+    if not before or not requests:
+        return {}
+    return {f"cpu_{k}_ms": round(1000 * (after[k] - before[k]) / requests, 2) for k in before}
+
+
 def wrk_plain(url: str) -> tuple[float, float, float]:
     out = subprocess.run(
         ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
@@ -264,9 +297,13 @@ def main() -> None:
         subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", "-d3s", f"{server.url}/healthz"], capture_output=True)
         ceiling, c50, c99 = wrk_plain(f"{server.url}/healthz")
         logins, page_ms = log_in_all(server.port, people, work / "sessions.txt")
+        before = cpu_seconds(server.port)
         portal = wrk_lua(server.url, "portal", str(work / "sessions.txt"), 302)
+        portal.update(cpu_per_request(before, cpu_seconds(server.port), portal["requests"]))
         ceiling2, _c50, _c99 = wrk_plain(f"{server.url}/healthz")
+        before = cpu_seconds(server.port)
         api = wrk_lua(server.url, "api", str(work / "api.txt"), 201)
+        api.update(cpu_per_request(before, cpu_seconds(server.port), api["requests"]))
     finally:
         server.stop()
     ceiling_avg = (ceiling + ceiling2) / 2
@@ -282,7 +319,14 @@ def main() -> None:
         "submissions/s",
         ceiling=ceiling_avg,
         target="≥15% of ceiling, p99 < 250 ms, 0 errors",
-        extra={**extra, "p50_ms": portal["p50"], "p99_ms": portal["p99"], "errors": portal["bad"], "meters": 2},
+        extra={
+            **extra,
+            "p50_ms": portal["p50"],
+            "p99_ms": portal["p99"],
+            "errors": portal["bad"],
+            "meters": 2,
+            **{k: v for k, v in portal.items() if k.startswith("cpu_")},
+        },
     )
     record(
         "readings_http.api_submit",
@@ -290,12 +334,22 @@ def main() -> None:
         "submissions/s",
         ceiling=ceiling_avg,
         target="≥25% of ceiling, p99 < 250 ms, 0 errors",
-        extra={**extra, "p50_ms": api["p50"], "p99_ms": api["p99"], "errors": api["bad"]},
+        extra={
+            **extra,
+            "p50_ms": api["p50"],
+            "p99_ms": api["p99"],
+            "errors": api["bad"],
+            **{k: v for k, v in api.items() if k.startswith("cpu_")},
+        },
     )
     print(
         f"portal p50 {portal['p50']:.1f} ms, p99 {portal['p99']:.1f} ms, errors {portal['bad']}; "
         f"api p50 {api['p50']:.1f} ms, p99 {api['p99']:.1f} ms, errors {api['bad']}"
     )
+    for name, run in (("portal", portal), ("api", api)):
+        if "cpu_app_ms" in run:
+            app_ms, pg_ms = run["cpu_app_ms"], run["cpu_postgres_ms"]
+            print(f"{name}: CPU per request {app_ms:.2f} ms in gunicorn, {pg_ms:.2f} ms in PostgreSQL")
     print("database check:", json.dumps(check))
     record(
         "readings_http.integrity",
