@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from kabinet.notifications.models import Channel, OutboxMessage, OutboxStatus
 from kabinet.notifications.unsubscribe import unsubscribe_url
-from kabinet.utility.sql import WriteBatch
+from kabinet.utility.sql import Insert, WriteBatch
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +93,7 @@ def message_enqueue_later(
         return None
     if template not in _deferred_contexts:
         raise LookupError(f"no deferred context registered for the e-mail template {template!r}")
-    if only_if is not None:
-        return _store_if(
-            only_if,
-            to=to,
-            kind=kind,
-            language=language,
-            user=user,
-            customer_id=customer_id,
-            dedupe_key=dedupe_key,
-            template=template,
-            context=data,
-            batch=batch,
-        )
-    return _store(
+    fields = dict(
         to=to,
         kind=kind,
         language=language,
@@ -116,6 +103,9 @@ def message_enqueue_later(
         template=template,
         context=data,
     )
+    if only_if is not None:
+        return _store_if(only_if, batch=batch, **fields)
+    return _store(**fields)
 
 
 def message_render(message: OutboxMessage) -> None:
@@ -171,14 +161,10 @@ def _store_if(only_if: tuple[str, list], *, batch: WriteBatch | None = None, **f
                 return None
         return _store(**fields)
     message = OutboxMessage(channel=Channel.EMAIL, **fields)
-    meta = OutboxMessage._meta
-    columns = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in columns]
-    qn = connection.ops.quote_name
+    values = _insert_outbox.params([message])
     sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
-        f"SELECT {', '.join(['%s'] * len(columns))} WHERE {condition} "
-        f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+        f"{_insert_outbox.head()} SELECT {', '.join(['%s'] * len(values))} WHERE {condition} "
+        f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(OutboxMessage._meta.pk.column)}"
     )
     if batch is not None:
         batch.add(sql, [*values, *condition_params])
@@ -194,6 +180,9 @@ def _store_if(only_if: tuple[str, list], *, batch: WriteBatch | None = None, **f
     message._state.db = connection.alias
     transaction.on_commit(_schedule_send)
     return message
+
+
+_insert_outbox = Insert(OutboxMessage)
 
 
 # One run of the sender sends every due message, so a process schedules at most one run

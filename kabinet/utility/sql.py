@@ -60,15 +60,21 @@ class Insert:
         self.fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
         self._sql: dict[tuple[str, int], str] = {}
 
+    def head(self) -> str:
+        """`INSERT INTO table (columns)`, for the VALUES of sql() or a SELECT of the caller's."""
+        qn = connection.ops.quote_name
+        return f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)})"
+
+    def params(self, objs: list) -> list:
+        """The values of `objs`, row after row, as the ORM would write them."""
+        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in self.fields]
+
     def sql(self, rows: int) -> str:
         key = (connection.vendor, rows)
         if key not in self._sql:
             qn = connection.ops.quote_name
             one = f"({', '.join(['%s'] * len(self.fields))})"
-            sql = (
-                f"INSERT INTO {qn(self.model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
-                f"VALUES {', '.join([one] * rows)}"
-            )
+            sql = f"{self.head()} VALUES {', '.join([one] * rows)}"
             if not self.with_pk:
                 sql += f" RETURNING {qn(self.model._meta.pk.column)}"
             self._sql[key] = sql
@@ -76,7 +82,7 @@ class Insert:
 
     def statement(self, objs: list) -> tuple[str, list]:
         """The INSERT of `objs` and its parameters; marks them saved."""
-        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in self.fields]
+        params = self.params(objs)
         for obj in objs:
             obj._state.adding = False
             obj._state.db = connection.alias
