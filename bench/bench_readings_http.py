@@ -8,6 +8,11 @@ submission stored, exactly one current reading per meter, nothing lost or double
 
 Targets (issue 4): portal form ≥ 15 % of the ceiling, API ≥ 25 %, p99 < 250 ms at 50
 concurrent clients, zero errors.
+
+Then the floor: a second server runs the same portal and API requests with the submission
+service replaced by a no-op (bench/readings_floor.py), against its own bare view. What it
+reaches is what the login, the form or JSON handling, the receipt and the response leave
+for the submission: no faster submission can bring a door above its floor.
 """
 
 import http.client
@@ -276,6 +281,26 @@ def check_database(ok_portal: int, ok_api: int) -> dict:
     }
 
 
+def warm_ceiling(server: Gunicorn) -> tuple[float, float, float]:
+    """The bare view's req/s, p50 and p99, measured after a warm-up: workers import the app
+    on their first requests, and a cold ceiling would flatter the ratios."""
+    subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", "-d3s", f"{server.url}/healthz"], capture_output=True)
+    return wrk_plain(f"{server.url}/healthz")
+
+
+def submit_phases(server: Gunicorn, work: Path) -> tuple[float, dict, dict]:
+    """The portal form, the bare view again, then the API, each submission phase with its CPU
+    per request. Returns (the second ceiling in req/s, portal, api)."""
+    before = cpu_seconds(server.port)
+    portal = wrk_lua(server.url, "portal", str(work / "sessions.txt"), 302)
+    portal.update(cpu_per_request(before, cpu_seconds(server.port), portal["requests"]))
+    ceiling2, _c50, _c99 = wrk_plain(f"{server.url}/healthz")
+    before = cpu_seconds(server.port)
+    api = wrk_lua(server.url, "api", str(work / "api.txt"), 201)
+    api.update(cpu_per_request(before, cpu_seconds(server.port), api["requests"]))
+    return ceiling2, portal, api
+
+
 def main() -> None:
     django_ready()
     people = seed(CUSTOMERS)
@@ -292,21 +317,22 @@ def main() -> None:
     (work / "api.txt").write_text("\n".join(api_lines) + "\n")
     server = Gunicorn(workers=3, threads=4)
     try:
-        # Warm up first: workers import the app on their first requests, and a cold first
-        # ceiling would lower the ceiling and flatter the ratios.
-        subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", "-d3s", f"{server.url}/healthz"], capture_output=True)
-        ceiling, c50, c99 = wrk_plain(f"{server.url}/healthz")
+        ceiling = warm_ceiling(server)
         logins, page_ms = log_in_all(server.port, people, work / "sessions.txt")
-        before = cpu_seconds(server.port)
-        portal = wrk_lua(server.url, "portal", str(work / "sessions.txt"), 302)
-        portal.update(cpu_per_request(before, cpu_seconds(server.port), portal["requests"]))
-        ceiling2, _c50, _c99 = wrk_plain(f"{server.url}/healthz")
-        before = cpu_seconds(server.port)
-        api = wrk_lua(server.url, "api", str(work / "api.txt"), 201)
-        api.update(cpu_per_request(before, cpu_seconds(server.port), api["requests"]))
+        ceiling2, portal, api = submit_phases(server, work)
     finally:
         server.stop()
-    ceiling_avg = (ceiling + ceiling2) / 2
+    # The floor: the same again with the submission service replaced by a no-op (see
+    # bench/readings_floor.py), on a server of its own.
+    floor_server = Gunicorn(workers=3, threads=4, config=str(Path(__file__).with_name("readings_floor.py")))
+    try:
+        floor_ceiling = warm_ceiling(floor_server)
+        floor_ceiling2, floor_portal, floor_api = submit_phases(floor_server, work)
+    finally:
+        floor_server.stop()
+    floor_avg = (floor_ceiling[0] + floor_ceiling2) / 2
+    ceiling_avg = (ceiling[0] + ceiling2) / 2
+    c50, c99 = ceiling[1], ceiling[2]
     check = check_database(portal["ok"], api["ok"])
     extra = {"customers": CUSTOMERS, "connections": CONNECTIONS, "duration": DURATION}
     record("readings_http.healthz", ceiling_avg, "req/s", extra={**extra, "p50_ms": c50, "p99_ms": c99})
@@ -342,11 +368,26 @@ def main() -> None:
             **{k: v for k, v in api.items() if k.startswith("cpu_")},
         },
     )
+    for name, run in (("portal", floor_portal), ("api", floor_api)):
+        record(
+            f"readings_http.{name}_floor",
+            run["rps"],
+            "requests/s",
+            ceiling=floor_avg,
+            target="none: the same requests with a no-op submission; a target above this is out of reach",
+            extra={
+                **extra,
+                "p50_ms": run["p50"],
+                "p99_ms": run["p99"],
+                "errors": run["bad"],
+                **{k: v for k, v in run.items() if k.startswith("cpu_")},
+            },
+        )
     print(
         f"portal p50 {portal['p50']:.1f} ms, p99 {portal['p99']:.1f} ms, errors {portal['bad']}; "
         f"api p50 {api['p50']:.1f} ms, p99 {api['p99']:.1f} ms, errors {api['bad']}"
     )
-    for name, run in (("portal", portal), ("api", api)):
+    for name, run in (("portal", portal), ("api", api), ("portal floor", floor_portal), ("api floor", floor_api)):
         if "cpu_app_ms" in run:
             app_ms, pg_ms = run["cpu_app_ms"], run["cpu_postgres_ms"]
             print(f"{name}: CPU per request {app_ms:.2f} ms in gunicorn, {pg_ms:.2f} ms in PostgreSQL")

@@ -120,7 +120,7 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving kabinet.wsgi against the benchmark database."""
 
-    def __init__(self, *, workers: int = 3, threads: int = 4, worker_class: str = "gthread"):
+    def __init__(self, *, workers: int = 3, threads: int = 4, worker_class: str = "gthread", config: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **SERVER_ENV, "DATABASE_URL": BENCH_URL, "DB_CONN_MAX_AGE": "600"}
@@ -140,6 +140,7 @@ class Gunicorn:
                 *(["--threads", str(threads), "--keep-alive", "30"] if worker_class == "gthread" else []),
                 "--backlog",
                 "2048",
+                *(["-c", config] if config else []),
             ],
             cwd=ROOT,
             env=env,
