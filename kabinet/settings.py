@@ -142,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis in production (throttle counters must be shared between workers) ---
 REDIS_URL = env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's RedisCache, reusing its redis-py client (see kabinet/lib/redis_cache.py).
+    CACHES = {"default": {"BACKEND": "kabinet.lib.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read on every page: from Redis, written through to the database (a
     # Redis restart logs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -123,7 +123,7 @@ def test_the_throttle_works_on_redis(settings):
     from django.core.cache import caches
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_TEST_URL"]}
+        "default": {"BACKEND": "kabinet.lib.redis_cache.RedisCache", "LOCATION": os.environ["REDIS_TEST_URL"]}
     }
     caches["default"].clear()
     try:
