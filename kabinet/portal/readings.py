@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -176,7 +176,9 @@ def readings_form(request: HttpRequest) -> HttpResponse:
             request, access, _with_last_readings(rows, premises_id), receipts=receipts, receipt_query=query
         )
         return render(request, "portal/readings/form.html", ctx, status=400)
-    return redirect(f"{reverse('portal:readings-receipt')}?{query}")
+    # A URL, not redirect(): given a string, redirect() first tries it as a view name and
+    # pays for the failed reverse() on every submission.
+    return HttpResponseRedirect(f"{reverse('portal:readings-receipt')}?{query}")
 
 
 @login_required

@@ -280,6 +280,14 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_unit_display(self) -> str:
+        # Django's own rebuilds a dict of every choice, hashing each lazy label, on every
+        # call; every reading receipt shows the unit.
+        try:
+            return str(Unit(self.unit).label)
+        except ValueError:
+            return self.unit
+
     @property
     def name(self) -> str:
         from django.utils.translation import get_language
