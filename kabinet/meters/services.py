@@ -38,7 +38,7 @@ from kabinet.notifications.services import message_enqueue, message_enqueue_late
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Service, UtilityProfile
 from kabinet.utility.services import event_record, events_record
-from kabinet.utility.sql import Columns, Insert, WriteBatch
+from kabinet.utility.sql import Columns, Insert, WriteBatch, pipelined
 
 log = logging.getLogger(__name__)
 
@@ -265,21 +265,31 @@ def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=Tr
     raise AssertionError("unreachable")
 
 
-def _lock_meters(given: dict[int, Meter]) -> tuple[dict[int, Meter], list[int]]:
+def _lock_meters(
+    given: dict[int, Meter], period: dt.date, months: int
+) -> tuple[dict[int, Meter], list[int], dict[int, History]]:
     """The meters of one submission, re-read under a row lock in id order (two forms
-    sharing meters cannot deadlock). Only the meter rows: locking their Service rows too
-    would queue every submission of that service in the whole utility behind one lock.
+    sharing meters cannot deadlock), and then their recent_history() for `period`. Only
+    the meter rows are locked: locking their Service rows too would queue every
+    submission of that service in the whole utility behind one lock.
 
     Hand-written SQL: this runs on every submission of every channel, and compiling the
-    equivalent queryset took twice as long as running it.
+    equivalent querysets took twice as long as running them.
 
-    On PostgreSQL the same statement also takes a reading id from the sequence for each
-    meter (returned as the second item; empty elsewhere): the new readings can then be
-    written with their events and receipt in one statement (WriteBatch)."""
+    On PostgreSQL the lock also takes a reading id from the sequence for each meter
+    (returned second; empty elsewhere): the new readings can then be written with their
+    events and receipt in one statement (WriteBatch). The lock and the history go in one
+    round trip with the transaction's BEGIN (pipelined()): the history query starts once
+    the locks are granted, so it sees any reading committed by the submission it waited for."""
     ids = sorted(given)
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(len(ids)), ids)
-        rows = cursor.fetchall()
+    keep = max(months, 1) + 1
+    history_params = [param for pk in ids for param in (pk, period)]
+    with connection.cursor() as lock, connection.cursor() as history:
+        with pipelined():
+            lock.execute(_lock_sql(len(ids)), ids)
+            history.execute(_history_sql(len(ids), keep), history_params)
+        rows = lock.fetchall()
+        history_rows = history.fetchall()
     meters = {m.pk: m for m in (_METER.instance(row[: len(_METER)]) for row in rows)}
     reading_ids = [row[len(_METER)] for row in rows if len(row) > len(_METER)]
     if len(meters) != len(ids):
@@ -298,24 +308,18 @@ def _lock_meters(given: dict[int, Meter]) -> tuple[dict[int, Meter], list[int]]:
         for meter in meters.values():
             if meter.service_id in missing:
                 meter.service = services[meter.service_id]
-    return meters, reading_ids
+    return meters, reading_ids, _histories(ids, history_rows, period, months)
 
 
-def _recent_histories(meter_ids, period: dt.date, months: int) -> dict[int, History]:
-    """recent_history() of several meters in one query: each meter's last `months` + 1
-    current readings (one index range per meter, joined with UNION ALL).
-
-    Hand-written SQL for the same reason as _lock_meters()."""
-    ids = sorted(meter_ids)
-    params = [param for pk in ids for param in (pk, period)]
+def _histories(ids: list[int], rows, period: dt.date, months: int) -> dict[int, History]:
+    """recent_history() of each meter from the rows of _history_sql(): each meter's last
+    `months` + 1 current readings."""
     by_meter: dict[int, list[Reading]] = {pk: [] for pk in ids}
-    with connection.cursor() as cursor:
-        cursor.execute(_history_sql(len(ids), max(months, 1) + 1), params)
-        for reading in map(_READING.instance, cursor.fetchall()):
-            by_meter[reading.meter_id].append(reading)
-    for rows in by_meter.values():  # UNION ALL keeps no order: newest first again
-        rows.sort(key=lambda r: (r.period, r.pk), reverse=True)
-    return {pk: _history_of(rows, period, months) for pk, rows in by_meter.items()}
+    for reading in map(_READING.instance, rows):
+        by_meter[reading.meter_id].append(reading)
+    for found in by_meter.values():  # UNION ALL keeps no order: newest first again
+        found.sort(key=lambda r: (r.period, r.pk), reverse=True)
+    return {pk: _history_of(found, period, months) for pk, found in by_meter.items()}
 
 
 _METER = Columns(Meter, "m")
@@ -358,7 +362,7 @@ def _history_sql(count: int, keep: int) -> str:
     return _sql_cache[key]
 
 
-def _supersede(ids: list[int]) -> None:
+def _supersede(ids: list[int], writes: WriteBatch) -> None:
     key = ("supersede", connection.vendor, len(ids))
     if key not in _sql_cache:
         qn = connection.ops.quote_name
@@ -366,8 +370,7 @@ def _supersede(ids: list[int]) -> None:
             f"UPDATE {qn(Reading._meta.db_table)} SET {qn('status')} = %s "
             f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(ids))})"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(_sql_cache[key], [ReadingStatus.SUPERSEDED, *ids])
+    writes.add_before(_sql_cache[key], [ReadingStatus.SUPERSEDED, *ids])
 
 
 def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -> list[Reading]:
@@ -378,11 +381,12 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
     day = timezone.localdate(taken_at)
     # Every submission for a meter is decided under this lock: two devices at once or a
     # double click are serialised, and the second sees the first.
-    meters, reading_ids = _lock_meters({meter.pk: meter for meter, _value, _confirm in entries})
     period, window_open = reading_period_for(day, profile)
+    meters, reading_ids, histories = _lock_meters(
+        {meter.pk: meter for meter, _value, _confirm in entries}, period, profile.average_history_months
+    )
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     interactive = source in INTERACTIVE_SOURCES
-    histories = _recent_histories(meters, period, profile.average_history_months)
     queued: dict[int, Reading] = {}
     if not window_open:
         for r in Reading.objects.filter(meter_id__in=list(meters), period=period, status=ReadingStatus.QUEUED):
@@ -472,7 +476,7 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
 
     if supersede:
         # Before the insert: the partial unique index allows one current reading per period.
-        _supersede(supersede)
+        _supersede(supersede, writes)
     if new:
         if reading_ids:
             for reading, pk in zip(new, reading_ids, strict=False):

@@ -5,6 +5,8 @@ equivalent queryset costs more than running it: the SQL is written once, the row
 back as models with the same values the ORM would give (the fields' database
 converters applied: SQLite returns dates and decimals as text and numbers)."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 
 
@@ -101,16 +103,35 @@ class Insert:
         return objs
 
 
+@contextmanager
+def pipelined():
+    """On PostgreSQL, the statements executed inside go to the server together and their
+    results come back together: one round trip (and a transaction's BEGIN with them)
+    instead of one per statement. Fetch the cursors' rows after the block. The server
+    still runs them one after another, each on its own snapshot, so a statement sees
+    what the ones before it did and waited for. Elsewhere each runs as it is executed."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    # An error comes out when the pipeline is synced, outside Django's cursor: wrapped
+    # here, it is the same django.db error as from a cursor.
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 class WriteBatch:
     """Writes whose results a service does not read back (inserts of rows whose keys it
-    already has), sent at the end of it. On PostgreSQL they go as one statement, each a
-    data-modifying WITH query: one round trip and one statement to run instead of one per
-    write, which is most of the cost of a reading submission. Elsewhere each runs as it is
-    added. The parts run on one snapshot in no set order, so none may depend on another's
-    rows (foreign keys are checked at the end of the statement, after all of them)."""
+    already has, updates), sent at the end of it. On PostgreSQL they go in one round trip:
+    the statements added with add_before() in their order, then the rest as one
+    statement, each a data-modifying WITH query, which is most of the cost of a reading
+    submission. Elsewhere each runs as it is added. The parts of the combined statement run
+    on one snapshot in no set order, so none may depend on another's rows (foreign keys are
+    checked at the end of the statement, after all of them)."""
 
     def __init__(self):
         self.combine = connection.vendor == "postgresql"
+        self.before: list[tuple[str, list]] = []
         self.parts: list[tuple[str, list]] = []
 
     def add(self, sql: str, params: list) -> None:
@@ -120,13 +141,30 @@ class WriteBatch:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
-    def run(self) -> None:
-        if not self.parts:
+    def add_before(self, sql: str, params: list) -> None:
+        """A statement of its own, run before the combined one: one that the inserts
+        depend on (an UPDATE that makes room under a partial unique index)."""
+        if self.combine:
+            self.before.append((sql, params))
             return
-        *withs, (sql, params) = self.parts
-        if withs:
-            sql = f"WITH {', '.join(f'w{i} AS ({part})' for i, (part, _p) in enumerate(withs))} {sql}"
-            params = [p for _part, part_params in withs for p in part_params] + params
-        self.parts = []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+    def run(self) -> None:
+        statements, self.before = self.before, []
+        if self.parts:
+            *withs, (sql, params) = self.parts
+            if withs:
+                sql = f"WITH {', '.join(f'w{i} AS ({part})' for i, (part, _p) in enumerate(withs))} {sql}"
+                params = [p for _part, part_params in withs for p in part_params] + params
+            statements.append((sql, params))
+            self.parts = []
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            if len(statements) == 1:
+                cursor.execute(*statements[0])
+                return
+            with pipelined():
+                for sql, params in statements:
+                    cursor.execute(sql, params)

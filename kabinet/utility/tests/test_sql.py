@@ -3,7 +3,7 @@ them reaches PostgreSQL as one statement."""
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from kabinet.lib.pgtune import MAX_STATEMENT_PARAMS, widen_statement_cache
@@ -47,6 +47,33 @@ def test_a_batch_is_one_statement_on_postgresql_and_runs_as_it_goes_elsewhere(pe
     else:
         assert written_before_run == 3
         assert len(writes) == 2
+
+
+def test_statements_added_before_run_first_and_in_their_order(personas):
+    # A second reading in a period supersedes the first before the new one is inserted:
+    # the batch's UPDATEs must not see, or be seen by, the rows it inserts after them.
+    event_record(kind="x.old", actor=personas.alice)
+    table = connection.ops.quote_name(Event._meta.db_table)
+    batch = WriteBatch()
+    batch.add_before(f"UPDATE {table} SET kind = %s WHERE kind = %s", ["x.older", "x.old"])
+    batch.add_before(f"UPDATE {table} SET kind = %s WHERE kind = %s", ["x.oldest", "x.older"])
+    events_record(events=[{"kind": "x.old", "actor": personas.alice}], batch=batch)
+    batch.run()
+    assert sorted(Event.objects.filter(kind__startswith="x.").values_list("kind", flat=True)) == ["x.old", "x.oldest"]
+
+
+def test_a_failing_batch_raises_djangos_error_and_writes_nothing(personas):
+    first = event_record(kind="x.first", actor=personas.alice)
+    second = event_record(kind="x.second", actor=personas.alice)
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        batch = WriteBatch()
+        batch.add_before(f"UPDATE {table} SET kind = %s WHERE id = %s", ["x.renamed", first.pk])
+        batch.add_before(f"UPDATE {table} SET id = %s WHERE id = %s", [first.pk, second.pk])
+        events_record(events=[{"kind": "x.third", "actor": personas.alice}], batch=batch)
+        batch.run()
+    # The connection is usable again and the whole batch was rolled back.
+    assert sorted(Event.objects.filter(kind__startswith="x.").values_list("kind", flat=True)) == ["x.first", "x.second"]
 
 
 def test_psycopg_caches_the_conversion_of_long_statements():
