@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench.common import record
+from bench.common import record, wrk_path
 from bench.readings_common import PASSWORD, Gunicorn, django_ready, seed
 
 CUSTOMERS = int(os.environ.get("READINGS_BENCH_CUSTOMERS", "600"))
@@ -128,7 +128,7 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float
 
 def wrk_plain(url: str) -> tuple[float, float, float]:
     out = subprocess.run(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
+        [wrk_path(), f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -150,7 +150,7 @@ def wrk_lua(url: str, mode: str, sessions_file: str, ok_status: int) -> dict:
         fh.write(LUA % {"mode": mode, "sessions": sessions_file, "nthreads": WRK_THREADS, "ok_status": ok_status})
         script = fh.name
     out = subprocess.run(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--timeout", "10s", "-s", script, url],
+        [wrk_path(), f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--timeout", "10s", "-s", script, url],
         capture_output=True,
         text=True,
         check=True,
@@ -284,7 +284,7 @@ def check_database(ok_portal: int, ok_api: int) -> dict:
 def warm_ceiling(server: Gunicorn) -> tuple[float, float, float]:
     """The bare view's req/s, p50 and p99, measured after a warm-up: workers import the app
     on their first requests, and a cold ceiling would flatter the ratios."""
-    subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", "-d3s", f"{server.url}/healthz"], capture_output=True)
+    subprocess.run([wrk_path(), "-t1", f"-c{CONNECTIONS}", "-d3s", f"{server.url}/healthz"], capture_output=True)
     return wrk_plain(f"{server.url}/healthz")
 
 
