@@ -39,6 +39,7 @@ from kabinet.payments.services import (
 )
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
+from kabinet.utility.office import office_view
 
 PREVIEW_ROWS = 1000
 
@@ -85,8 +86,21 @@ class StatementImportAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("upload/", self.admin_site.admin_view(self.upload_view), name="payments_statement_upload"),
-            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="payments_statement_preview"),
+            path(
+                "upload/",
+                office_view(self.admin_site, self.upload_view, perm="payments.add_statementimport"),
+                name="payments_statement_upload",
+            ),
+            path(
+                "<int:pk>/preview/",
+                office_view(
+                    self.admin_site,
+                    self.preview_view,
+                    perm="payments.view_statementimport",
+                    post_perm="payments.change_statementimport",
+                ),
+                name="payments_statement_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -220,9 +234,26 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("cashier/", self.admin_site.admin_view(self.cashier_view), name="payments_cashier"),
-            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view), name="payments_payment_resolve"),
-            path("<int:pk>/receipt.pdf", self.admin_site.admin_view(self.receipt_view), name="payments_receipt"),
+            path(
+                "cashier/",
+                office_view(self.admin_site, self.cashier_view, perm="payments.change_payment"),
+                name="payments_cashier",
+            ),
+            path(
+                "<int:pk>/resolve/",
+                office_view(
+                    self.admin_site,
+                    self.resolve_view,
+                    perm="payments.view_payment",
+                    post_perm="payments.change_payment",
+                ),
+                name="payments_payment_resolve",
+            ),
+            path(
+                "<int:pk>/receipt.pdf",
+                office_view(self.admin_site, self.receipt_view, perm="payments.view_payment"),
+                name="payments_receipt",
+            ),
             *super().get_urls(),
         ]
 

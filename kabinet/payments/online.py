@@ -78,7 +78,12 @@ def _online_payment_create(*, user, lines: list[PayLine], provider_code: str) ->
 def online_payment_start(*, user, lines: list[PayLine], return_url, provider_code: str | None = None) -> OnlinePayment:
     """Record what the customer pays, ask the provider for its payment page.
     `return_url(online)` builds the absolute URL the provider sends the customer back to."""
-    provider = get_provider(provider_code)
+    try:
+        provider = get_provider(provider_code)
+    except ProviderError as exc:
+        raise ApplicationError(
+            "online_payments_off", _("Online payment is not available. Please pay by bank transfer.")
+        ) from exc
     online = _online_payment_create(user=user, lines=lines, provider_code=provider.code)
     numbers = ", ".join(sorted({line.account.number for line in lines}))
     description = _("Utility payment, account %(numbers)s") % {"numbers": numbers}

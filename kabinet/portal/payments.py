@@ -4,6 +4,7 @@ Also the provider notification endpoint and the sandbox provider's hosted page."
 import logging
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,13 @@ from kabinet.payments.online import (
     online_payment_refresh,
     online_payment_start,
 )
-from kabinet.payments.providers import NotificationRejected, ProviderError, sandbox
+from kabinet.payments.providers import (
+    NotificationRejected,
+    ProviderError,
+    online_payments_enabled,
+    provider_active,
+    sandbox,
+)
 from kabinet.payments.selectors import (
     account_allocations,
     account_statement,
@@ -87,6 +94,8 @@ def pay(request: HttpRequest) -> HttpResponse:
     accesses = _payable_accesses(request)
     if not accesses:
         raise Http404
+    if not online_payments_enabled():
+        return _pay_by_transfer(request, accesses)
     by_id = {a.account_id: a for a in accesses}
     invoice = None
     invoice_ref = request.POST.get("invoice") or request.GET.get("invoice")
@@ -135,8 +144,21 @@ def pay(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/payments/pay.html",
-        {"rows": rows, "invoice": invoice, "errors": errors, "accesses": accesses},
+        {
+            "rows": rows,
+            "invoice": invoice,
+            "errors": errors,
+            "accesses": accesses,
+            "sandbox": settings.PAYMENT_PROVIDER == "sandbox",
+        },
     )
+
+
+def _pay_by_transfer(request: HttpRequest, accesses) -> HttpResponse:
+    """No online provider is configured: say so, and how to pay by bank transfer instead."""
+    balances = account_balances([a.account_id for a in accesses])
+    rows = [{"access": a, "due": max(balances[a.account_id], Decimal("0.00"))} for a in accesses]
+    return render(request, "portal/payments/transfer.html", {"rows": rows, "accesses": accesses})
 
 
 @login_required
@@ -155,7 +177,10 @@ def pay_return(request: HttpRequest, online_id) -> HttpResponse:
 @require_POST
 def notify(request: HttpRequest, provider: str) -> HttpResponse:
     """The provider's notification (webhook). 200 when handled (also for repeats), 400
-    when it is not authentic, so a real provider retries only what may succeed later."""
+    when it is not authentic, so a real provider retries only what may succeed later;
+    404 for a provider Kabinet does not talk to (the sandbox outside the demo)."""
+    if not provider_active(provider):
+        raise Http404
     try:
         notification_handle(
             provider_code=provider,
@@ -173,7 +198,10 @@ def notify(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 def sandbox_page(request: HttpRequest, charge_id: str) -> HttpResponse:
-    """The sandbox provider's hosted payment page (it stands for the provider's site)."""
+    """The sandbox provider's hosted payment page (it stands for the provider's site).
+    It exists only while the sandbox is the configured provider."""
+    if not provider_active("sandbox"):
+        raise Http404
     charge = get_object_or_404(SandboxCharge, pk=charge_id)
     if request.method == "POST" and charge.status == "pending":
         action = request.POST.get("action", "")

@@ -23,6 +23,8 @@ CLEARED = (
     "DEBUG",
     "REDIS_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PAYMENT_PROVIDER",
+    "UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION",
 )
 
 
@@ -78,3 +80,47 @@ def test_it_passes_the_deployment_checklist_with_production_settings(tmp_path):
 def test_it_starts_in_demo_mode_without_any_configuration(tmp_path):
     result = manage(tmp_path, "check")
     assert result.returncode == 0, result.stderr
+
+
+def production(**env: str) -> dict[str, str]:
+    return {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "kabinet.example", **env}
+
+
+def test_it_refuses_the_payment_sandbox_in_production(tmp_path):
+    # The sandbox credits an account when the customer clicks "pay": no money moves.
+    result = manage(tmp_path, "check", **production(PAYMENT_PROVIDER="sandbox"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION=1" in result.stderr
+
+
+def test_it_runs_production_without_online_payments_by_default(tmp_path):
+    result = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; print(repr(settings.PAYMENT_PROVIDER))",
+        **production(),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "''"
+
+
+def test_it_reports_a_staging_sandbox_in_the_deployment_checklist(tmp_path):
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **production(PAYMENT_PROVIDER="sandbox", UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION="1"),
+    )
+    assert result.returncode != 0
+    assert "kabinet.payments.W001" in result.stderr + result.stdout
+    assert "credit their accounts without paying" in result.stderr + result.stdout
+
+
+def test_it_refuses_an_unknown_payment_provider(tmp_path):
+    result = manage(tmp_path, "check", PAYMENT_PROVIDER="paypal")
+    assert result.returncode != 0
+    assert "PAYMENT_PROVIDER='paypal'" in result.stderr

@@ -3,7 +3,9 @@
 A provider creates a payment and gives the URL of its hosted payment page, tells the
 status of a payment when asked (the server-side check every notification is verified
 against), verifies its notifications and refunds. Which one is used is a setting:
-PAYMENT_PROVIDER = "sandbox" (built in, for the demo and tests) or "yookassa".
+PAYMENT_PROVIDER = "yookassa", "" (none: customers pay by bank transfer) or "sandbox"
+(built in, for the demo and tests: no money moves, so it is refused outside them unless a
+staging server asks for it by name, see settings).
 """
 
 from dataclasses import dataclass, field
@@ -62,8 +64,20 @@ PROVIDERS = {
 }
 
 
+def online_payments_enabled() -> bool:
+    return bool(settings.PAYMENT_PROVIDER)
+
+
+def provider_active(code: str) -> bool:
+    """Whether Kabinet talks to this provider: a known one, and the sandbox only while it
+    is the configured provider (its payments credit accounts without money moving)."""
+    return code in PROVIDERS and (code != "sandbox" or settings.PAYMENT_PROVIDER == "sandbox")
+
+
 def get_provider(code: str | None = None) -> Provider:
     code = code or settings.PAYMENT_PROVIDER
-    if code not in PROVIDERS:
-        raise ProviderError(f"unknown payment provider {code!r}")
+    if not code:
+        raise ProviderError("no online payment provider is configured")
+    if not provider_active(code):
+        raise ProviderError(f"payment provider {code!r} is not active")
     return import_string(PROVIDERS[code])()

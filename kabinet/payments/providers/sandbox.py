@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.payments.models import SandboxCharge
-from kabinet.payments.providers import Created, NotificationRejected, ProviderError, RemoteStatus
+from kabinet.payments.providers import Created, NotificationRejected, ProviderError, RemoteStatus, provider_active
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 DELAY = dt.timedelta(seconds=60)
@@ -129,6 +129,8 @@ def deliver(charge: SandboxCharge) -> None:
 
 
 def deliver_due(now: dt.datetime | None = None) -> int:
+    if not provider_active("sandbox"):
+        return 0  # switched off: its charges credit nothing any more
     now = now or timezone.now()
     due = list(SandboxCharge.objects.filter(notify_due__lte=now).exclude(status="pending"))
     for charge in due:
