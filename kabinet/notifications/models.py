@@ -58,6 +58,11 @@ class OutboxMessage(models.Model):
     # context until the sender renders it (then subject and bodies are filled in).
     template = models.CharField(max_length=100, blank=True)
     context = models.JSONField(default=dict, blank=True)
+    # Links and codes that give access (activation, password reset, e-mail change,
+    # invitation) are never stored in the text: subject and bodies hold a placeholder
+    # (kabinet.notifications.secrets), these values replace it only in the mail sent, and
+    # they are erased once it is sent or given up. Never shown in the back office.
+    secret_values = models.JSONField(default=list, blank=True, editable=False)
     # A retried request (double click, webhook redelivery) writes the same key: one message.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)

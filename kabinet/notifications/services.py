@@ -1,7 +1,7 @@
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from kabinet.notifications.models import Channel, OutboxMessage, OutboxStatus
+from kabinet.notifications.secrets import secrets_expand, secrets_mask, secrets_unmask
 from kabinet.notifications.unsubscribe import unsubscribe_url
 from kabinet.utility.sql import Insert, WriteBatch
 
@@ -28,10 +29,15 @@ def message_enqueue(
     user=None,
     customer_id: int | None = None,
     dedupe_key: str | None = None,
+    secrets: Sequence[str] = (),
 ) -> OutboxMessage | None:
     """Render templates/emails/<template>/{subject.txt,body.txt,body.html} in `language`
     and queue the message. Call inside the transaction of the change that causes it;
     the send is scheduled after commit. Returns None for an already queued dedupe_key.
+
+    `secrets` are the values in the context that open an account (a link's token, a
+    code): the stored row shows a placeholder instead, and only the mail sent has them
+    (kabinet.notifications.secrets).
 
     Mail to a login about anything but its account carries a one-click unsubscribe link
     for its kind: in the context (`unsubscribe_url`, rendered by emails/_footer.*) and as
@@ -39,6 +45,7 @@ def message_enqueue(
     if not to:
         return None
     subject, body_text, body_html, headers = _render(template, context, kind=kind, language=language, user=user)
+    values = secrets_expand(secrets)
     return _store(
         to=to,
         kind=kind,
@@ -46,10 +53,11 @@ def message_enqueue(
         user=user,
         customer_id=customer_id,
         dedupe_key=dedupe_key,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        subject=secrets_mask(subject, values),
+        body_text=secrets_mask(body_text, values),
+        body_html=secrets_mask(body_html, values),
         headers=headers,
+        secret_values=values,
     )
 
 
@@ -234,23 +242,26 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
         try:
             if message.template and not message.body_text:
                 message_render(message)  # queued by message_enqueue_later()
+            values = message.secret_values or []
             email = EmailMultiAlternatives(
-                subject=message.subject,
-                body=message.body_text,
+                subject=secrets_unmask(message.subject, values),
+                body=secrets_unmask(message.body_text, values),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.to],
                 headers=message.headers or None,
             )
             if message.body_html:
-                email.attach_alternative(message.body_html, "text/html")
+                email.attach_alternative(secrets_unmask(message.body_html, values), "text/html")
             email.send()
         except Exception as exc:  # any transport error: retry later
             attempts = message.attempts + 1
+            given_up = attempts >= MAX_ATTEMPTS
             OutboxMessage.objects.filter(id=message_id).update(
                 attempts=attempts,
                 last_error=str(exc)[:2000],
-                status=OutboxStatus.FAILED if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING,
+                status=OutboxStatus.FAILED if given_up else OutboxStatus.PENDING,
                 next_attempt_at=now + dt.timedelta(minutes=2**attempts),
+                **({"secret_values": []} if given_up else {}),
             )
             continue
         OutboxMessage.objects.filter(id=message_id).update(
@@ -258,6 +269,7 @@ def outbox_send_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
             sent_at=timezone.now(),
             attempts=message.attempts + 1,
             last_error="",
+            secret_values=[],  # the secret lives on in the recipient's mailbox only
         )
         sent += 1
     return sent

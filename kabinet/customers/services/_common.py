@@ -53,6 +53,8 @@ def _mail(*, to: str, template: str, language: str, user=None, customer_id=None,
         language=language,
         user=user if getattr(user, "pk", None) else None,
         customer_id=customer_id if customer_id is not None else getattr(user, "customer_id", None),
+        # A link's token opens the account: never stored in the outbox's text.
+        secrets=[context["token"]] if context.get("token") else (),
     )
 
 

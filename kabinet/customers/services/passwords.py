@@ -49,11 +49,18 @@ def _phone_matches(user: User, phone: str) -> bool:
 def password_reset_request(
     *, email: str, account_number: str | None = None, phone: str | None = None, ip: str | None = None
 ) -> None:
-    """E-mail a reset link if the details match a login; silent otherwise.
+    """E-mail a reset link if the details match a customer's login; silent otherwise.
 
-    With account_number and phone (the Russian utility's form) all three must match."""
+    With account_number and phone (the Russian utility's form) all three must match.
+    Staff logins are never reset from the customers' form (a link for the back office
+    would be a link to everything): an administrator sets a new one, or a superuser
+    with `manage.py changepassword`."""
     make_password("")  # the same hashing work on every path
-    user = User.objects.select_related("customer").filter(email__iexact=email.strip()).first()
+    user = (
+        User.objects.select_related("customer")
+        .filter(email__iexact=email.strip(), is_staff=False, is_superuser=False)
+        .first()
+    )
     if user is not None and account_number is not None:
         holds = AccountAccess.objects.filter(user=user, account__number=account_number.strip()).exists()
         if not holds or not _phone_matches(user, phone or ""):
