@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kabinet.portal",
     "kabinet.demo",
     "kabinet.api",
+    "kabinet.office",
 ]
 
 MIDDLEWARE = [
@@ -233,8 +234,19 @@ else:
     # The demo: mail is readable in the back office (the outbox) and printed to the console.
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-# --- Online payments: "sandbox" (built in) or "yookassa" -------------------------------
-PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+# --- Online payments: "yookassa", "" (none) or "sandbox" (built in, no money moves) ----
+# Without a provider customers pay by bank transfer (the receipt's QR code) and the pay
+# page says so. The sandbox credits accounts without any money moving: it is the demo's
+# default (DEBUG on) and refused in production unless a staging server asks for it by name.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox" if DEBUG else "")
+UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION = env_bool("UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION", False)
+if PAYMENT_PROVIDER not in ("", "sandbox", "yookassa"):
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER={PAYMENT_PROVIDER!r}: use yookassa, sandbox or leave it empty.")
+if PAYMENT_PROVIDER == "sandbox" and not DEBUG and not UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=sandbox lets customers credit their accounts without paying. It runs with "
+        "DEBUG on only; a staging server that needs it sets UNSAFE_PAYMENTS_SANDBOX_IN_PRODUCTION=1."
+    )
 PAYMENTS_SANDBOX_SECRET = env("PAYMENTS_SANDBOX_SECRET", "")
 YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", "")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", "")

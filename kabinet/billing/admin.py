@@ -18,6 +18,7 @@ from kabinet.billing.models import (
     Subscription,
     Tariff,
 )
+from kabinet.utility.office import office_view
 
 
 @admin.register(Tariff)
@@ -99,7 +100,11 @@ class BillingRunAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("preview/", self.admin_site.admin_view(self.preview_view), name="billing_billingrun_preview"),
+            path(
+                "preview/",
+                office_view(self.admin_site, self.preview_view, perm="billing.view_billingrun"),
+                name="billing_billingrun_preview",
+            ),
             *super().get_urls(),
         ]
 

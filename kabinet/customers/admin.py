@@ -41,6 +41,7 @@ from kabinet.customers.tokens import CODE_VALID_DAYS
 from kabinet.notifications.models import OutboxMessage
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
+from kabinet.utility.office import office_view
 
 
 class OfficeLoginForm(AdminAuthenticationForm):
@@ -124,7 +125,24 @@ class UserAdmin(BaseUserAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "customer"]
+        fields = [*super().get_readonly_fields(request, obj), "customer"]
+        if not request.user.is_superuser:
+            # An administrator gives roles (groups); superuser status and single
+            # permissions beyond the roles stay with superusers.
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Only a superuser changes a superuser (its password included): otherwise whoever
+        # may edit logins could take the most powerful one.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # a new staff login has no accounts
@@ -162,7 +180,7 @@ class CustomerAdmin(admin.ModelAdmin):
         urls = [
             path(
                 "<int:pk>/open-access/",
-                self.admin_site.admin_view(self.open_access_view),
+                office_view(self.admin_site, self.open_access_view, perm="customers.change_customer"),
                 name="customers_customer_open_access",
             ),
         ]

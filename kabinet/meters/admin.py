@@ -9,6 +9,7 @@ from kabinet.meters import admin_views
 from kabinet.meters.inbound.services import inbound_message_handle
 from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport
 from kabinet.meters.services import readings_review, to_review_q
+from kabinet.utility.office import office_view
 
 
 @admin.register(Meter)
@@ -28,10 +29,10 @@ class MeterAdmin(admin.ModelAdmin):
     raw_id_fields = ["premises", "replaced_by"]
 
     def get_urls(self):
-        view = self.admin_site.admin_view
+        site = self.admin_site
         return [
-            path("hotline/", view(admin_views.hotline), name="meters_hotline"),
-            path("missing/", view(admin_views.missing), name="meters_missing"),
+            path("hotline/", office_view(site, admin_views.hotline, perm="meters.add_reading"), name="meters_hotline"),
+            path("missing/", office_view(site, admin_views.missing, perm="meters.view_reading"), name="meters_missing"),
             *super().get_urls(),
         ]
 
@@ -105,9 +106,12 @@ class ReadingAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("<int:reading_id>/correct/", view(admin_views.correct), name="meters_reading_correct"),
+            path(
+                "<int:reading_id>/correct/",
+                office_view(self.admin_site, admin_views.correct, perm="meters.change_reading"),
+                name="meters_reading_correct",
+            ),
             *super().get_urls(),
         ]
 
@@ -135,9 +139,12 @@ class ReadingImportAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        view = self.admin_site.admin_view
         return [
-            path("upload/", view(admin_views.import_file), name="meters_readingimport_upload"),
+            path(
+                "upload/",
+                office_view(self.admin_site, admin_views.import_file, perm="meters.add_readingimport"),
+                name="meters_readingimport_upload",
+            ),
             *super().get_urls(),
         ]
 

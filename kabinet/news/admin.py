@@ -90,7 +90,7 @@ class OutageAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description=_("E-mail the affected customers"))
+    @admin.action(description=_("E-mail the affected customers"), permissions=["change"])
     def notify(self, request, queryset):
         for outage in queryset:
             try:

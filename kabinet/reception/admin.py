@@ -83,7 +83,7 @@ class MessageAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
         obj.refresh_from_db()
 
-    @admin.action(description=_("Close the selected conversations"))
+    @admin.action(description=_("Close the selected conversations"), permissions=["change"])
     def close(self, request, queryset):
         for message in queryset:
             try:

@@ -327,10 +327,10 @@ class ServiceRequestAdmin(admin.ModelAdmin):
         if done:
             messages.success(request, _("%(count)d requests changed.") % {"count": done})
 
-    @admin.action(description=_("Accept the selected requests"))
+    @admin.action(description=_("Accept the selected requests"), permissions=["change"])
     def accept(self, request, queryset):
         self._bulk_status(request, queryset, RequestStatus.ACCEPTED)
 
-    @admin.action(description=_("Start work on the selected requests"))
+    @admin.action(description=_("Start work on the selected requests"), permissions=["change"])
     def start_work(self, request, queryset):
         self._bulk_status(request, queryset, RequestStatus.IN_PROGRESS)

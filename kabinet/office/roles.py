@@ -1,0 +1,169 @@
+"""The back office's staff roles, least privilege first.
+
+A role is a Django group with permissions: created by a migration (office 0001) from the
+table below and editable afterwards in the back office ("Groups"), like any utility's own
+data. Django's admin then shows each role only the menu entries it holds a permission for,
+and every action and custom page checks a named permission (kabinet.utility.office).
+
+The table names permissions as "<app>.<action>_<model>": view, add, change, delete.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str  # the group's name; the utility may rename it
+    purpose: str
+    perms: tuple[str, ...]
+
+
+def _perms(spec: dict[str, str]) -> tuple[str, ...]:
+    """{"app.model": "view add"} -> ("app.view_model", "app.add_model")."""
+    out = []
+    for target, actions in spec.items():
+        app, model = target.split(".")
+        out += [f"{app}.{action}_{model}" for action in actions.split()]
+    return tuple(out)
+
+
+# What every role that looks a customer up needs to see.
+_CUSTOMER_LOOKUP = {
+    "customers.customer": "view",
+    "customers.account": "view",
+    "customers.premises": "view",
+    "customers.building": "view",
+    "meters.meter": "view",
+    "meters.reading": "view",
+    "utility.service": "view",
+}
+
+OPERATOR = Role(
+    "Operator",
+    "Hotline: find a customer, enter readings by phone, file service requests.",
+    _perms(
+        {
+            **_CUSTOMER_LOOKUP,
+            "meters.reading": "view add",
+            "billing.invoice": "view",
+            "payments.payment": "view",
+            "servicedesk.servicerequest": "view add",
+            "servicedesk.category": "view",
+            "news.outage": "view",
+            "news.news": "view",
+            "reception.message": "view",
+        }
+    ),
+)
+
+METER_ENGINEER = Role(
+    "Meter engineer",
+    "Meters and their verification, reviewing readings, reading files and readings by e-mail and SMS.",
+    _perms(
+        {
+            **_CUSTOMER_LOOKUP,
+            "meters.meter": "view add change",
+            "meters.reading": "view add change",
+            "meters.readingimport": "view add change",
+            "meters.inboundmessage": "view change",
+            "servicedesk.servicerequest": "view",
+        }
+    ),
+)
+
+ACCOUNTANT = Role(
+    "Accountant",
+    "Billing runs, invoices and corrections, bank statements, unmatched payments, the cashier, refunds.",
+    _perms(
+        {
+            **_CUSTOMER_LOOKUP,
+            "billing.billingrun": "view change",
+            "billing.invoice": "view",
+            "billing.correction": "view add",
+            "billing.ledgerentry": "view",
+            "billing.tariff": "view",
+            "billing.norm": "view",
+            "billing.subscription": "view",
+            "billing.keyrate": "view add change",
+            "payments.registrylayout": "view add change",
+            "payments.statementimport": "view add change",
+            "payments.payment": "view change",
+            "payments.onlinepayment": "view change",
+        }
+    ),
+)
+
+DISPATCHER = Role(
+    "Dispatcher",
+    "Service requests and technicians, outages, news.",
+    _perms(
+        {
+            **_CUSTOMER_LOOKUP,
+            "servicedesk.servicerequest": "view change",
+            "servicedesk.category": "view",
+            "news.news": "view add change delete",
+            "news.outage": "view add change delete",
+            "news.outagestreet": "view add change delete",
+        }
+    ),
+)
+
+CUSTOMER_SERVICE = Role(
+    "Customer service",
+    "Registrations and portal access, applications, invitations, messages to the utility and replies.",
+    _perms(
+        {
+            **_CUSTOMER_LOOKUP,
+            "customers.customer": "view change",
+            "customers.accountaccess": "view add delete",
+            "customers.registrationapplication": "view change",
+            "customers.activationcode": "view",
+            "customers.invitation": "view delete",
+            "customers.mailpreference": "view change",
+            "reception.message": "view change",
+            "notifications.outboxmessage": "view",
+            "billing.invoice": "view",
+            "payments.payment": "view",
+            "servicedesk.servicerequest": "view",
+        }
+    ),
+)
+
+ADMINISTRATOR = Role(
+    "Administrator",
+    "The utility's profile and services, tariffs and norms, request categories, staff logins and roles.",
+    _perms(
+        {
+            "utility.utilityprofile": "view change",
+            "utility.service": "view add change",
+            "utility.event": "view",
+            "billing.tariff": "view add change delete",
+            "billing.norm": "view add change delete",
+            "billing.subscription": "view add change delete",
+            "billing.keyrate": "view add change delete",
+            "servicedesk.category": "view add change",
+            "customers.user": "view add change",
+            "auth.group": "view add change delete",
+            "api.apitoken": "view",
+        }
+    ),
+)
+
+# The auditor reads everything, the event log included, and changes nothing: every
+# "view" permission of these apps (filled in by the migration, so new models join it).
+AUDITOR = Role("Auditor", "Reads everything, including the event log; changes nothing.", ())
+AUDITOR_APPS = (
+    "auth",
+    "utility",
+    "notifications",
+    "customers",
+    "meters",
+    "billing",
+    "payments",
+    "servicedesk",
+    "news",
+    "reception",
+    "api",
+)
+
+ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)
