@@ -1,7 +1,6 @@
 """Meter readings in the portal: the form for all meters of the chosen account, the
 receipt, the history with a chart and CSV, the meter's specification and API tokens."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from kabinet.api.services import api_token_create, api_token_revoke, readings_su
 from kabinet.billing.estimate import charge_estimator
 from kabinet.customers.models import AccountAccess
 from kabinet.lib.charts import bar_chart
+from kabinet.lib.spreadsheet import SafeCsvWriter
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import (
     meters_active_by_account,
@@ -233,7 +233,7 @@ def readings_history_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="readings-{access.account.number}.csv"'
     response.write("\ufeff")  # spreadsheets open UTF-8 with a BOM correctly
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(
         [
             _("Meter"),

