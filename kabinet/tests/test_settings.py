@@ -124,3 +124,11 @@ def test_it_refuses_an_unknown_payment_provider(tmp_path):
     result = manage(tmp_path, "check", PAYMENT_PROVIDER="paypal")
     assert result.returncode != 0
     assert "PAYMENT_PROVIDER='paypal'" in result.stderr
+
+
+def test_every_cookie_is_secure_in_production(tmp_path):
+    names = "SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE LANGUAGE_COOKIE_SECURE LANGUAGE_COOKIE_HTTPONLY"
+    code = f"from django.conf import settings; print([getattr(settings, n) for n in {names.split()!r}])"
+    result = manage(tmp_path, "shell", "-c", code, **production())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[True, True, True, True]"
