@@ -7,7 +7,7 @@ PORT ?= 8000
 PRESET ?= lv
 export DJANGO_SETTINGS_MODULE ?= kabinet.settings
 
-.PHONY: venv run test test-pg browser-test lint bench messages migrate demo clean
+.PHONY: venv chromium run test test-pg browser-test lint bench messages migrate demo clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,27 @@ run: demo
 	@$(PY) manage.py seed_demo --logins --url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not
+# used). Installed here when missing and possible (root with apt-get).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation; \
+	  else \
+	    echo "the browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: venv chromium
 	$(PY) -m pytest -q
 
 test-pg: venv
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kabinet} $(PY) -m pytest -q
 
-browser-test: venv
+browser-test: venv chromium
 	$(PY) -m pytest -q -m browser
 
 lint: venv
