@@ -5,7 +5,16 @@ from kabinet.api.services import api_token_auth
 
 
 class PortalSessionAuth(SessionAuth):
-    """The portal's own session (with CSRF), for the PWA's progressive enhancement."""
+    """The portal's own session (with CSRF), for the PWA's progressive enhancement.
+
+    Without a session cookie there is no session to protect from cross-site requests:
+    the CSRF check is skipped and the request is simply not authenticated (401, like a
+    missing token) instead of answering 403 "CSRF check failed"."""
+
+    def _get_key(self, request: HttpRequest):
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)

@@ -8,23 +8,24 @@ a 4xx JSON body {"code": ..., "message": ...}.
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
-from kabinet.utility.exceptions import ApplicationError
+from kabinet.api import errors
 
-api = NinjaAPI(
+
+class KabinetAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return errors.document(super().get_openapi_schema(*args, **kwargs))
+
+
+api = KabinetAPI(
     title="Kabinet API",
     version="1",
     urls_namespace="api-v1",
-    description="Customer portal API: accounts, meters, readings, invoices, payments.",
+    description=(
+        "Customer portal API: accounts, meters, readings, invoices, payments. Every error answers "
+        'one shape: {"code", "message", "field", "errors"} (ErrorOut).'
+    ),
 )
-
-
-@api.exception_handler(ApplicationError)
-def application_error(request: HttpRequest, exc: ApplicationError):
-    return api.create_response(
-        request,
-        {"code": exc.code, "message": str(exc.message), "field": exc.field, **exc.extra},
-        status=400,
-    )
+errors.install(api)
 
 
 api.add_router("/readings/", "kabinet.api.readings.router")

@@ -7,6 +7,7 @@ Only a SHA-256 of the token is stored; the token itself is shown once, when crea
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +21,9 @@ class ApiToken(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The login's password when the token was made (password_stamp()): a token stops
+    # working when the password changes, whichever door changed it, as Django's sessions do.
+    password_stamp = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -37,6 +41,11 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+
+def password_stamp(user) -> str:
+    """Changes whenever the login's password does; reveals nothing of it."""
+    return salted_hmac("kabinet.api.token", user.password, algorithm="sha256").hexdigest()[:32]
 
 
 class SubmissionKey(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
+from kabinet.api.errors import ErrorOut, error_body
 from kabinet.api.services import readings_submit_once
 from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.meters.inbound.services import inbound_message_process
@@ -77,9 +78,9 @@ class ReceiptOut(ReadingOut):
     currency: str
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
+class RejectedOut(ErrorOut):
+    """A rejected reading (code: the reason) or an invalid request (code "invalid_request")."""
+
     reading: ReadingOut | None = None
 
 
@@ -150,7 +151,7 @@ def meters_list(request: HttpRequest):
 
 @router.post(
     "/meters/{meter_id}/readings",
-    response={201: ReceiptOut, 200: ReceiptOut, 422: ErrorOut},
+    response={201: ReceiptOut, 200: ReceiptOut, 422: RejectedOut},
     summary="Submit a reading",
 )
 def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
@@ -175,7 +176,7 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
     )
     reading = submitted[0]
     if reading.status == ReadingStatus.REJECTED:
-        return Status(422, {"code": reading.reason, "message": reading.reason_text, "reading": _reading_out(reading)})
+        return Status(422, error_body(reading.reason, reading.reason_text, reading=_reading_out(reading)))
     ctx = receipt_context(reading, estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
     return Status(200 if replayed or getattr(reading, "duplicate", False) else 201, body)

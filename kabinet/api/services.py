@@ -6,9 +6,10 @@ import secrets
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from kabinet.api.models import ApiToken, SubmissionKey
+from kabinet.api.models import ApiToken, SubmissionKey, password_stamp
 from kabinet.customers.models import Account, AccountAccess, User
 from kabinet.meters.models import Meter, Reading
 from kabinet.meters.services import ChargeEstimator, readings_submit
@@ -40,7 +41,13 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
-            row = ApiToken.objects.create(user=user, name=name, prefix=token[:12], token_hash=token_hash(token))
+            row = ApiToken.objects.create(
+                user=user,
+                name=name,
+                prefix=token[:12],
+                token_hash=token_hash(token),
+                password_stamp=password_stamp(user),
+            )
     except IntegrityError as exc:
         raise ApplicationError("name_taken", _("You already have a token with this name."), field="name") from exc
     event_record(kind="api_token.created", actor=user, obj=row, message=name)
@@ -52,6 +59,23 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
     if token.revoked is None:
         ApiToken.objects.filter(pk=token.pk, revoked__isnull=True).update(revoked=timezone.now())
         event_record(kind="api_token.revoked", actor=actor, obj=token, message=token.name)
+
+
+def _revoke_after_password_change(token_id: int, user: User) -> None:
+    if ApiToken.objects.filter(pk=token_id, revoked__isnull=True).update(revoked=timezone.now()):
+        token = ApiToken(pk=token_id, user=user)
+        event_record(kind="api_token.revoked", actor=user, obj=token, message="password changed")
+
+
+@transaction.atomic
+def api_tokens_check(*, user: User) -> int:
+    """Mark revoked the login's tokens made before its password last changed (they no
+    longer work); returns how many. The tokens page calls it so the customer sees it."""
+    stamp = password_stamp(user)
+    stale = list(ApiToken.objects.filter(user=user, revoked__isnull=True).exclude(password_stamp=stamp))
+    for token in stale:
+        _revoke_after_password_change(token.pk, user)
+    return len(stale)
 
 
 def api_token_user(token: str) -> User | None:
@@ -77,11 +101,14 @@ def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None
         row = cursor.fetchone()
     if row is None:
         return None, None
-    token_id, last_used = token_cols.values(row[:2])
-    user = user_cols.instance(row[2 : 2 + len(user_cols)])
+    token_id, last_used, stamp = token_cols.values(row[:3])
+    user = user_cols.instance(row[3 : 3 + len(user_cols)])
+    if not constant_time_compare(stamp, password_stamp(user)):
+        _revoke_after_password_change(token_id, user)
+        return None, None
     meter = None
     if with_meter:
-        at = 2 + len(user_cols)
+        at = 3 + len(user_cols)
         meter = meter_cols.instance(row[at : at + len(meter_cols)])
         if meter is not None:
             meter.service = service_cols.instance(row[at + len(meter_cols) :])
@@ -99,7 +126,11 @@ def _auth_sql(with_meter: bool) -> tuple:
     key = (connection.vendor, with_meter)
     if key not in _auth_sql_cache:
         qn = connection.ops.quote_name
-        token_cols = Columns(ApiToken, "t", [ApiToken._meta.pk, ApiToken._meta.get_field("last_used")])
+        token_cols = Columns(
+            ApiToken,
+            "t",
+            [ApiToken._meta.pk, ApiToken._meta.get_field("last_used"), ApiToken._meta.get_field("password_stamp")],
+        )
         user_cols = Columns(User, "u")
         meter_cols = Columns(Meter, "m")
         service_cols = Columns(Service, "s")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create, api_token_revoke, readings_submit_once
+from kabinet.api.services import api_token_create, api_token_revoke, api_tokens_check, readings_submit_once
 from kabinet.billing.estimate import charge_estimator
 from kabinet.customers.models import AccountAccess
 from kabinet.lib.charts import bar_chart
@@ -301,6 +301,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             raise Http404
     new_token = None
     error = None
+    if api_tokens_check(user=request.user):
+        messages.info(request, _("Your password has changed since these tokens were made: they no longer work."))
     if request.method == "POST":
         try:
             token, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
