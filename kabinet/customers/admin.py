@@ -49,20 +49,25 @@ class OfficeLoginForm(AdminAuthenticationForm):
     name and per address, so guessing cannot move from one door to the other."""
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
+        username = (self.cleaned_data.get("username") or "").strip().lower()
         ip = client_ip(self.request)
+        person = throttle.login_person(username)
         try:
-            throttle.throttle_check((throttle.LOGIN_ID, username), (throttle.LOGIN_IP, ip))
+            throttle.login_begin(person, ip)
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message, code="throttled") from exc
         try:
             cleaned = super().clean()
         except forms.ValidationError as exc:
             if exc.code == "invalid_login":  # a wrong password, or not staff
-                throttle.throttle_hit(throttle.LOGIN_ID, username)
-                throttle.throttle_hit(throttle.LOGIN_IP, ip)
+                throttle.login_failed(person, ip)
+            else:
+                throttle.login_release(person, ip)
             raise
-        throttle.throttle_reset(throttle.LOGIN_ID, username)
+        except Exception:
+            throttle.login_release(person, ip)
+            raise
+        throttle.login_succeeded(person, ip)
         return cleaned
 
 

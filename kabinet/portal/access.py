@@ -80,21 +80,23 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         identifier = request.POST.get("identifier", "").strip().lower()
         ip = client_ip(request)
+        person = t.login_person(identifier)
         try:
-            t.throttle_check((t.LOGIN_ID, identifier), (t.LOGIN_IP, ip))
+            t.login_begin(person, ip)
         except ApplicationError as exc:
             ctx["form"] = LoginForm(request, initial={"identifier": request.POST.get("identifier", "")})
             return _throttled(request, "portal/login.html", ctx, exc)
         form = LoginForm(request, data=request.POST)
         if form.is_valid():
-            t.throttle_reset(t.LOGIN_ID, identifier)
+            t.login_succeeded(person, ip)
             auth_login(request, form.get_user())  # rotates the session key
             if not form.cleaned_data["remember"]:
                 request.session.set_expiry(0)  # ends with the browser
             return redirect(_safe_next(request) or "portal:dashboard")
         if form.errors.get("__all__"):  # a wrong login or password, not an empty field
-            t.throttle_hit(t.LOGIN_ID, identifier)
-            t.throttle_hit(t.LOGIN_IP, ip)
+            t.login_failed(person, ip)
+        else:
+            t.login_release(person, ip)
     else:
         form = LoginForm(request)
     ctx["form"] = form

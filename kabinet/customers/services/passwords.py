@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kabinet.customers import throttle
 from kabinet.customers.models import (
     AccountAccess,
     User,
@@ -107,6 +108,9 @@ def password_reset_confirm(*, token: str, password: str, ip: str | None = None) 
     user.save()
     _mail(to=user.email, template="password_changed", language=user.language or _language(), user=user)
     event_record(kind="password.reset", actor=user, obj=user, ip=ip)
+    # Whoever was guessing this person's password slowed the owner down; the owner has
+    # just proved who they are by mail.
+    throttle.login_unlock(f"user:{user.pk}")
     return user
 
 

@@ -108,14 +108,14 @@ def test_codes_are_long_unambiguous_and_hashed():
 
 def test_the_throttle_counts_per_key_and_forgets_after_its_window():
     with time_machine.travel(dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC), tick=False):
-        for _ in range(t.LOGIN_ID.attempts):
-            t.throttle_hit(t.LOGIN_ID, "Alice@Example.com ")
+        for _ in range(t.CODE_ID.attempts):
+            t.throttle_hit(t.CODE_ID, "Alice@Example.com ")
         with pytest.raises(ApplicationError) as exc, translation.override("en"):
-            t.throttle_check((t.LOGIN_ID, "alice@example.com"))
-        assert exc.value.code == "throttled" and "15 minutes" in exc.value.message
-        t.throttle_check((t.LOGIN_ID, "bob@example.com"), (t.LOGIN_IP, "127.0.0.1"))
-    with time_machine.travel(dt.datetime(2026, 1, 1, 12, 16, tzinfo=dt.UTC), tick=False):
-        t.throttle_check((t.LOGIN_ID, "alice@example.com"))
+            t.throttle_check((t.CODE_ID, "alice@example.com"))
+        assert exc.value.code == "throttled" and "60 minutes" in exc.value.message
+        t.throttle_check((t.CODE_ID, "bob@example.com"), (t.CODE_IP, "127.0.0.1"))
+    with time_machine.travel(dt.datetime(2026, 1, 1, 13, 1, tzinfo=dt.UTC), tick=False):
+        t.throttle_check((t.CODE_ID, "alice@example.com"))
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_TEST_URL"), reason="set REDIS_TEST_URL to run against Redis")

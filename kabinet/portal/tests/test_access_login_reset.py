@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -7,9 +10,11 @@ from kabinet.customers.models import User
 from kabinet.notifications.models import OutboxMessage
 from kabinet.notifications.services import outbox_send_due
 from kabinet.test import mail_links, without_csrf
+from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Event, UtilityProfile
 
 NEW_PASSWORD = "violet-kettle-harbour-42"
+T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -31,49 +36,88 @@ def link_in(message, part):
 # --- login ------------------------------------------------------------------------------
 
 
-def test_it_throttles_failed_logins_per_identifier(en_client, personas, password):
-    for _ in range(5):
-        response = en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "bad"})
-        assert response.status_code == 200
-    response = en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": password})
-    assert response.status_code == 429
-    assert response.headers["Retry-After"] == "900"
-    assert "Too many attempts" in response.content.decode()
-    assert "_auth_user_id" not in en_client.session
-    # Other logins are not locked out by alice's attacker.
-    response = en_client.post(reverse("portal:login"), {"identifier": "bob@example.com", "password": password})
-    assert response.status_code == 302
+def login(client, identifier, password, **extra):
+    return client.post(reverse("portal:login"), {"identifier": identifier, "password": password}, **extra)
 
 
-def test_it_throttles_unknown_identifiers_the_same_way(en_client, personas):
-    statuses = [
-        en_client.post(reverse("portal:login"), {"identifier": "ghost@example.com", "password": "x"}).status_code
-        for _ in range(6)
-    ]
-    assert statuses == [200] * 5 + [429]
+def test_it_slows_down_a_person_after_three_failures_whichever_identifier_is_used(en_client, personas, password):
+    # Alice's e-mail, client code and both account numbers name one person.
+    with time_machine.travel(T0, tick=False):
+        for identifier in ("alice@example.com", "10001", "100001"):
+            assert login(en_client, identifier, "bad").status_code == 200
+        response = login(en_client, "100002", password)
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "30"
+        assert "Too many attempts" in response.content.decode()
+        assert "_auth_user_id" not in en_client.session
+        # Other people are not slowed down by alice's attacker.
+        assert login(en_client, "bob@example.com", password).status_code == 302
+    with time_machine.travel(T0 + dt.timedelta(seconds=31), tick=False):
+        assert login(en_client, "alice@example.com", password).status_code == 302
+
+
+def test_each_further_failure_doubles_the_wait_up_to_fifteen_minutes(en_client, personas, password):
+    now = T0
+    waits = []
+    for _ in range(10):
+        with time_machine.travel(now, tick=False):
+            response = login(en_client, "alice@example.com", "bad")
+            assert response.status_code == 200
+            refused = login(en_client, "alice@example.com", "bad")
+            waits.append(int(refused.headers["Retry-After"]) if refused.status_code == 429 else 0)
+        now += dt.timedelta(minutes=16)
+    assert waits == [0, 30, 60, 120, 240, 480, 900, 900, 900, 900]
+
+
+def test_parallel_attempts_are_counted_before_the_password_is_checked(personas):
+    from kabinet.customers import throttle as t
+
+    person = t.login_person("alice@example.com")
+    with time_machine.travel(T0, tick=False):
+        for _ in range(3):
+            t.login_begin(person, "10.0.0.1")
+            t.login_failed(person, "10.0.0.1")
+    with time_machine.travel(T0 + dt.timedelta(seconds=40), tick=False):
+        t.login_begin(person, "10.0.0.1")  # one attempt may go on...
+        with pytest.raises(ApplicationError):
+            t.login_begin(person, "10.0.0.2")  # ...and the one beside it has to wait
+
+
+def test_a_successful_password_reset_lifts_the_slowdown(en_client, personas, password):
+    with time_machine.travel(T0, tick=False):
+        for _ in range(6):
+            login(en_client, "alice@example.com", "bad")
+        assert login(en_client, "alice@example.com", password).status_code == 429
+        en_client.post(reverse("portal:password-reset"), {"email": "alice@example.com"})
+        link = link_in(sent_mail_to("alice@example.com")[-1], "/password/reset/")
+        response = en_client.post(link, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        assert response.headers["Location"] == reverse("portal:login")
+        assert login(en_client, "alice@example.com", NEW_PASSWORD).status_code == 302
+
+
+def test_it_slows_down_unknown_identifiers_the_same_way(en_client, personas):
+    with time_machine.travel(T0, tick=False):
+        statuses = [login(en_client, "ghost@example.com", "x").status_code for _ in range(5)]
+    assert statuses == [200] * 3 + [429] * 2
 
 
 def test_it_throttles_failed_logins_per_ip(en_client, personas, password):
     for n in range(30):
-        en_client.post(reverse("portal:login"), {"identifier": f"u{n}@example.com", "password": "bad"})
-    response = en_client.post(reverse("portal:login"), {"identifier": "bob@example.com", "password": password})
+        login(en_client, f"u{n}@example.com", "bad")
+    response = login(en_client, "bob@example.com", password)
     assert response.status_code == 429
     # Another address is not affected.
-    response = en_client.post(
-        reverse("portal:login"), {"identifier": "bob@example.com", "password": password}, REMOTE_ADDR="10.0.0.9"
-    )
-    assert response.status_code == 302
+    assert login(en_client, "bob@example.com", password, REMOTE_ADDR="10.0.0.9").status_code == 302
 
 
-def test_a_successful_login_clears_the_identifiers_counter(en_client, personas, password):
-    for _ in range(4):
-        en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "bad"})
-    en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": password})
+def test_a_successful_login_clears_the_persons_failures(en_client, personas, password):
+    for _ in range(2):
+        login(en_client, "alice@example.com", "bad")
+    assert login(en_client, "alice@example.com", password).status_code == 302
     en_client.post(reverse("portal:logout"))
-    for _ in range(4):
-        en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": "bad"})
-    response = en_client.post(reverse("portal:login"), {"identifier": "alice@example.com", "password": password})
-    assert response.status_code == 302
+    for _ in range(2):
+        login(en_client, "alice@example.com", "bad")
+    assert login(en_client, "alice@example.com", password).status_code == 302
 
 
 def test_it_audits_logins_with_the_ip(en_client, personas, password):
