@@ -29,22 +29,24 @@ from kabinet.portal import access_forms as f
 from kabinet.portal.context import SESSION_KEY, current_access, portal_accesses
 from kabinet.portal.forms import LoginForm
 from kabinet.utility.exceptions import ApplicationError
-from kabinet.utility.models import RegistrationMode, UtilityProfile
+from kabinet.utility.models import RegistrationMode, RegistrationProof, UtilityProfile
 
 T = "portal/access/"
 
 
 def invoice_proof(account_ids: Sequence[int], proof: str) -> bool:
-    """Whether `proof` is the number or the amount to pay of one of these accounts' latest
-    invoice (the door composes billing's answer for customers' services)."""
+    """Whether `proof` is the amount to pay (or, where the utility allows it, the number)
+    of one of these accounts' latest invoice (the door composes billing's answer for
+    customers' services)."""
     wanted = services.proof_normalise(proof)
     amount = services.proof_amount(proof)
+    by_number = UtilityProfile.get().registration_proof == RegistrationProof.AMOUNT_OR_NUMBER
     for account_id in account_ids:
         last = invoices_for_account(account_id).values_list("number", "amount_due").first()
         if last is None:
             continue
         number, amount_due = last
-        if wanted == number.upper():
+        if by_number and wanted == number.upper():
             return True
         # A zero amount is too easy to guess to prove anything.
         if amount is not None and amount_due > 0 and amount == amount_due:

@@ -5,11 +5,18 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import AccessRole
+from kabinet.utility.models import RegistrationProof, UtilityProfile
 
 client_code_field = RegexValidator(r"^[0-9]{5}$", _("The client code is 5 digits, printed on your invoice."))
 account_number_field = RegexValidator(
     r"^[0-9]{6,20}$", _("The account number is 6 to 20 digits, printed on your invoice.")
 )
+
+
+def _label_proof(field, label_with_number) -> None:
+    """The proof's label says what the utility accepts (UtilityProfile.registration_proof)."""
+    if UtilityProfile.get().registration_proof == RegistrationProof.AMOUNT_OR_NUMBER:
+        field.label = label_with_number
 
 
 def _password(label, autocomplete="new-password"):
@@ -40,9 +47,9 @@ class RegistrationForm(NewPasswordMixin):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     proof = forms.CharField(
-        label=_("Account number, or the number or amount of your last invoice"),
+        label=_("Amount to pay on your last invoice"),
         max_length=40,
-        help_text=_("A second detail from your invoice proves it is yours."),
+        help_text=_("A detail from inside your last invoice proves it is yours, e.g. 23.45."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     first_name = forms.CharField(
@@ -60,6 +67,10 @@ class RegistrationForm(NewPasswordMixin):
     )
 
     field_order = ["client_code", "proof", "first_name", "last_name", "email", "password", "password2", "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _label_proof(self.fields["proof"], _("Amount or number of your last invoice"))
 
 
 class EmailForm(forms.Form):
@@ -128,10 +139,14 @@ class PremisesAddForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     proof = forms.CharField(
-        label=_("Number or amount of the last invoice for these premises"),
+        label=_("Amount to pay on the last invoice for these premises"),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _label_proof(self.fields["proof"], _("Amount or number of the last invoice for these premises"))
 
 
 class InviteForm(forms.Form):

@@ -43,7 +43,7 @@ class UtilityProfileAdmin(admin.ModelAdmin):
             {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]},
         ),
         (_("Billing"), {"fields": ["invoice_day", "payment_due_day"]}),
-        (_("Access"), {"fields": ["registration_mode", "reset_by_account_and_phone"]}),
+        (_("Access"), {"fields": ["registration_mode", "registration_proof", "reset_by_account_and_phone"]}),
         (
             _("Missing readings"),
             {

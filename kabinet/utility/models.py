@@ -27,6 +27,14 @@ class RegistrationMode(models.TextChoices):
     STAFF_ONLY = "staff", _("Staff only")
 
 
+class RegistrationProof(models.TextChoices):
+    """What proves, beside the client code, that a customer holds the invoice. Not the
+    account number: it is printed beside the client code, in the envelope's window."""
+
+    AMOUNT = "amount", _("The amount to pay on the last invoice")
+    AMOUNT_OR_NUMBER = "amount_or_number", _("The amount or the number of the last invoice")
+
+
 class PenaltyPolicy(models.TextChoices):
     NONE = "none", _("No penalties")
     RU_155 = "ru155", _("Russia: Housing Code art. 155 (1/300, then 1/130 of the key rate)")
@@ -86,6 +94,13 @@ class UtilityProfile(models.Model):
         max_length=20,
         choices=RegistrationMode.choices,
         default=RegistrationMode.SELF_SERVICE,
+    )
+    registration_proof = models.CharField(
+        _("proof of the invoice at registration"),
+        max_length=20,
+        choices=RegistrationProof.choices,
+        default=RegistrationProof.AMOUNT,
+        help_text=_("Choose “or the number” only if the invoice number is not visible through the envelope."),
     )
     reset_by_account_and_phone = models.BooleanField(_("password reset by account number and phone"), default=False)
     # Missing readings (RF Government Decree 354, p. 59-60)

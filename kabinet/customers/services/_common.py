@@ -96,10 +96,10 @@ def _open_accounts(customer: Customer) -> list[Account]:
 
 
 def _proof_matches(accounts: Sequence[Account], proof: str, invoice_proof: InvoiceProof) -> bool:
+    """The proof is a detail from inside the last invoice (UtilityProfile.registration_proof),
+    never the account number: that is on the envelope beside the client code."""
     if not accounts or not proof_normalise(proof):
         return False
-    if proof_normalise(proof) in {a.number for a in accounts}:
-        return True
     return invoice_proof([a.id for a in accounts], proof)
 
 

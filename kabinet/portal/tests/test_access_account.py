@@ -10,7 +10,7 @@ from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.customers.models import AccessRole, AccountAccess, Invitation, User
 from kabinet.notifications.services import outbox_send_due
 from kabinet.test import PASSWORD, mail_links, make_account
-from kabinet.utility.models import Event, Service
+from kabinet.utility.models import Event, RegistrationProof, Service, UtilityProfile
 
 NEW_PASSWORD = "violet-kettle-harbour-42"
 
@@ -186,10 +186,10 @@ def third(personas):
     return account, invoice(account)
 
 
-def test_it_adds_premises_proven_by_the_invoice_number(client, personas, third):
+def test_it_adds_premises_proven_by_the_invoice_amount(client, personas, third):
     account, inv = third
     client.force_login(personas.alice)
-    response = client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": inv.number})
+    response = client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": "41.20"})
     assert response.headers["Location"] == reverse("portal:dashboard")
     assert AccountAccess.objects.get(user=personas.alice, account=account).role == AccessRole.HOLDER
     page = client.get(reverse("portal:dashboard")).content.decode()
@@ -197,9 +197,20 @@ def test_it_adds_premises_proven_by_the_invoice_number(client, personas, third):
     assert Event.objects.filter(kind="access.granted", actor=personas.alice).exists()
 
 
-def test_it_adds_premises_proven_by_the_amount(client, personas, third):
+def test_it_adds_premises_proven_by_the_amount_written_with_a_comma(client, personas, third):
     client.force_login(personas.alice)
     client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": "41,20"})
+    assert AccountAccess.objects.filter(user=personas.alice, account=third[0]).exists()
+
+
+def test_the_invoice_number_proves_premises_only_where_the_utility_allows_it(client, personas, third):
+    client.force_login(personas.alice)
+    client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": third[1].number})
+    assert not AccountAccess.objects.filter(user=personas.alice, account=third[0]).exists()
+    profile = UtilityProfile.get()
+    profile.registration_proof = RegistrationProof.AMOUNT_OR_NUMBER
+    profile.save()
+    client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": third[1].number})
     assert AccountAccess.objects.filter(user=personas.alice, account=third[0]).exists()
 
 
@@ -222,7 +233,9 @@ def test_it_refuses_premises_with_a_wrong_proof(client, personas, third, data):
 def test_it_never_adds_another_customers_account_even_with_its_invoice(client, personas):
     inv = invoice(personas.bob_account)
     client.force_login(personas.alice)
-    response = client.post(reverse("portal:premises-add"), {"account_number": "200001", "proof": inv.number})
+    response = client.post(
+        reverse("portal:premises-add"), {"account_number": "200001", "proof": f"{inv.amount_due:.2f}"}
+    )
     assert "We could not add these premises" in response.content.decode()
     assert not AccountAccess.objects.filter(user=personas.alice, account=personas.bob_account).exists()
 
@@ -231,7 +244,7 @@ def test_it_throttles_adding_premises(client, personas, third):
     client.force_login(personas.alice)
     for n in range(10):
         client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": f"{n}.99"})
-    response = client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": third[1].number})
+    response = client.post(reverse("portal:premises-add"), {"account_number": "100003", "proof": "41.20"})
     assert response.status_code == 429
     assert not AccountAccess.objects.filter(user=personas.alice, account=third[0]).exists()
 

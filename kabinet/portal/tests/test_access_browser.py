@@ -51,7 +51,7 @@ def test_an_unregistered_customer_registers_activates_and_logs_in(live_server, p
     assert fits_the_screen(page)
 
     page.get_by_label("Client code").fill(new["client_code"])
-    page.get_by_label("Account number, or the number or amount of your last invoice").fill(new["last_invoice_amount"])
+    page.get_by_label("Amount to pay on your last invoice").fill(new["last_invoice_amount"])
     page.get_by_label("First name").fill(new["first_name"])
     page.get_by_label("Last name").fill(new["last_name"])
     page.get_by_label("E-mail").fill(new["email"])

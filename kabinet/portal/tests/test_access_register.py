@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from kabinet.customers.models import AccessRole, AccountAccess, User
 from kabinet.notifications.models import OutboxMessage
 from kabinet.notifications.services import outbox_send_due
 from kabinet.test import PASSWORD, mail_links, make_unregistered, without_csrf
-from kabinet.utility.models import Event, RegistrationMode, UtilityProfile
+from kabinet.utility.models import Event, RegistrationMode, RegistrationProof, UtilityProfile
 
 NEW_PASSWORD = "violet-kettle-harbour-42"
 
@@ -31,7 +32,7 @@ def jan(personas):
 def form(**overrides):
     data = {
         "client_code": "30003",
-        "proof": "300001",
+        "proof": "23.45",
         "first_name": "Jānis",
         "last_name": "Kalniņš",
         "email": "janis@example.com",
@@ -85,12 +86,27 @@ def test_it_registers_activates_and_logs_in(en_client, jan):
     assert "registration.submitted" in kinds and "user.activated" in kinds and "login.succeeded" in kinds
 
 
-@pytest.mark.parametrize(
-    "proof",
-    ["300001", "2026-000001", "2026-000001 ", "23.45", "23,45", "23.45 EUR"],
-)
-def test_it_accepts_any_second_proof_from_the_invoice(en_client, jan, proof):
+@pytest.mark.parametrize("proof", ["23.45", "23,45", "23.45 EUR", "€ 23.45"])
+def test_it_accepts_the_amount_of_the_last_invoice_as_the_proof(en_client, jan, proof):
     en_client.post(reverse("portal:register"), form(proof=proof))
+    assert User.objects.filter(email="janis@example.com", activation_pending=True).exists()
+
+
+@pytest.mark.parametrize("proof", ["300001", "2026-000001"])
+def test_it_refuses_what_an_old_envelope_shows_as_the_proof(en_client, jan, proof):
+    # The account number is printed beside the client code in the envelope's window; the
+    # invoice's number only counts where the utility says it is not visible from outside.
+    en_client.post(reverse("portal:register"), form(proof=proof))
+    assert not User.objects.filter(email="janis@example.com").exists()
+
+
+def test_a_utility_may_accept_the_invoice_number_too(en_client, jan):
+    profile = UtilityProfile.get()
+    profile.registration_proof = RegistrationProof.AMOUNT_OR_NUMBER
+    profile.save()
+    page = en_client.get(reverse("portal:register")).content.decode()
+    assert "Amount or number of your last invoice" in page
+    en_client.post(reverse("portal:register"), form(proof=" 2026-000001 "))
     assert User.objects.filter(email="janis@example.com", activation_pending=True).exists()
 
 
@@ -119,9 +135,23 @@ def test_it_answers_the_same_for_an_email_in_use_and_tells_its_owner(en_client, 
     assert "already has a portal login" in notice.subject
 
 
-def test_it_tells_an_already_registered_customer_by_mail(en_client, personas):
+@pytest.fixture
+def alice_invoice(personas):
+    from kabinet.billing.services import LineSpec, invoice_create
+
+    return invoice_create(
+        account=personas.alice_account,
+        period=dt.date(2026, 9, 1),
+        lines=[LineSpec(personas.services["cold_water"], "Water", Decimal("1"), "m3", Decimal("17.30"), Decimal("0"))],
+        issued_on=dt.date(2026, 10, 10),
+        due_on=dt.date(2026, 10, 25),
+    )
+
+
+def test_it_tells_an_already_registered_customer_by_mail(en_client, personas, alice_invoice):
     response = en_client.post(
-        reverse("portal:register"), form(client_code="10001", proof="100002", email="a2@example.com")
+        reverse("portal:register"),
+        form(client_code="10001", proof=f"{alice_invoice.amount_due:.2f}", email="a2@example.com"),
     )
     assert response.headers["Location"] == reverse("portal:register-sent")
     assert User.objects.filter(customer=personas.alice_customer).count() == 1
@@ -261,7 +291,7 @@ def test_logged_in_users_are_sent_to_the_dashboard(client, personas):
     assert client.get(reverse("portal:register")).headers["Location"] == reverse("portal:dashboard")
 
 
-def test_an_existing_login_keeps_its_password(en_client, personas):
-    en_client.post(reverse("portal:register"), form(client_code="10001", proof="100001", email="alice@example.com"))
+def test_an_existing_login_keeps_its_password(en_client, personas, alice_invoice):
+    en_client.post(reverse("portal:register"), form(client_code="10001", proof="17.30", email="alice@example.com"))
     personas.alice.refresh_from_db()
     assert personas.alice.check_password(PASSWORD)
