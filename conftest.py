@@ -31,6 +31,26 @@ def _fresh_utility_profile_cache():
     tariff_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: attempt counters (login throttling) of one
+    test must not slow down the logins of the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind():
+    """A request through the test client leaves its language active in the thread; the
+    next test starts from the settings' language, as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def en_client(client):
     """A test client that speaks English (the default language is the utility's)."""

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kabinet.customers.models import MailPreference
 from kabinet.meters.models import Meter, MeterStatus
@@ -107,7 +107,7 @@ def test_it_refuses_a_status_change_not_in_the_pipeline(personas, path, refused)
     for status in path:
         request_set_status(request=req, status=status, actor=personas.carol, reason="r")
     before = (StatusChange.objects.count(), OutboxMessage.objects.count(), Event.objects.count())
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(ApplicationError) as exc, translation.override("en"):
         request_set_status(request=req, status=refused, actor=personas.carol, reason="r")
     assert exc.value.code == "status_not_allowed"
     assert "cannot become" in exc.value.message
