@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kabinet.meters import admin_views
+from kabinet.meters.inbound.parser import problem_texts
 from kabinet.meters.inbound.services import inbound_message_handle
-from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport
+from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport, ReadingStatus
 from kabinet.meters.services import readings_review, to_review_q
 from kabinet.utility.office import office_view
 
@@ -151,7 +153,7 @@ class ReadingImportAdmin(admin.ModelAdmin):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["received", "channel", "sender", "account_number", "status", "error"]
+    list_display = ["received", "channel", "sender", "account_number", "status", "problems"]
     list_filter = ["status", "channel"]
     search_fields = ["sender", "account_number", "body", "subject"]
     readonly_fields = [
@@ -163,11 +165,27 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "body",
         "status",
         "account_number",
-        "error",
+        "problems",
         "readings",
+        "refused_readings",
         "handled_by",
     ]
     actions = ["mark_handled"]
+
+    # InboundMessage.error keeps codes ("unknown_serial: CW-2001"); staff read sentences.
+    @admin.display(description=gettext_lazy("problem"))
+    def problems(self, obj):
+        texts = problem_texts(obj.error, obj.account_number)
+        return format_html_join(mark_safe("<br>"), "{}", ((text,) for text in texts))
+
+    @admin.display(description=gettext_lazy("refused readings"))
+    def refused_readings(self, obj):
+        refused = obj.readings.filter(status=ReadingStatus.REJECTED).select_related("meter")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} “{}”: {}",
+            ((r.meter.serial_number, r.entered_value, r.reason_text) for r in refused),
+        )
 
     def has_add_permission(self, request):
         return False

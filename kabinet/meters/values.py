@@ -18,6 +18,11 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a'’]")
 _MINUS = "-\u2212\u2012\u2013\u2014\ufe63\uff0d"
 _NUMBER = re.compile(r"^(\d*)(?:[.,](\d*))?$")
 MAX_INPUT = 40
+# A reading as written in free text (an e-mail, an SMS), with a sign written directly before
+# its digits kept: "-330" or "−455" is a negative reading that parse_reading_value() refuses,
+# never 330 or 455 read past the sign.
+MINUS_SIGNS = _MINUS
+VALUE_IN_TEXT = re.compile(rf"^[+{re.escape(_MINUS)}]?\d+(?:[.,]\d+)?$")
 
 
 def normalise_digits(text: str) -> str:

@@ -30,6 +30,7 @@ def message_enqueue(
     customer_id: int | None = None,
     dedupe_key: str | None = None,
     secrets: Sequence[str] = (),
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage | None:
     """Render templates/emails/<template>/{subject.txt,body.txt,body.html} in `language`
     and queue the message. Call inside the transaction of the change that causes it;
@@ -37,14 +38,15 @@ def message_enqueue(
 
     `secrets` are the values in the context that open an account (a link's token, a
     code): the stored row shows a placeholder instead, and only the mail sent has them
-    (kabinet.notifications.secrets).
+    (kabinet.notifications.secrets). `headers` are added to the mail's own (threading,
+    Auto-Submitted).
 
     Mail to a login about anything but its account carries a one-click unsubscribe link
     for its kind: in the context (`unsubscribe_url`, rendered by emails/_footer.*) and as
     RFC 8058 List-Unsubscribe headers."""
     if not to:
         return None
-    subject, body_text, body_html, headers = _render(template, context, kind=kind, language=language, user=user)
+    subject, body_text, body_html, rendered = _render(template, context, kind=kind, language=language, user=user)
     values = secrets_expand(secrets)
     return _store(
         to=to,
@@ -56,7 +58,7 @@ def message_enqueue(
         subject=secrets_mask(subject, values),
         body_text=secrets_mask(body_text, values),
         body_html=secrets_mask(body_html, values),
-        headers=headers,
+        headers={**rendered, **(headers or {})},
         secret_values=values,
     )
 

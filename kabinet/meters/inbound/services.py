@@ -2,12 +2,14 @@
 and the sender gets the same receipt as a reply (through the outbox)."""
 
 import logging
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from kabinet.meters.inbound.parser import guess_language, parse_message
+from kabinet.meters.inbound.parser import AUTOMATIC, guess_language, parse_message, problem_texts
 from kabinet.meters.models import InboundChannel, InboundMessage, InboundStatus
 from kabinet.meters.services import ChargeEstimator, reading_submit, receipt_context
 from kabinet.notifications.models import Channel, MailKind, OutboxMessage
@@ -17,6 +19,8 @@ from kabinet.utility.services import event_record
 
 log = logging.getLogger(__name__)
 
+SMS_LIMIT = 480
+
 
 def inbound_message_process(
     *,
@@ -25,19 +29,37 @@ def inbound_message_process(
     sender: str,
     body: str,
     subject: str = "",
+    references: str = "",
+    automatic: bool = False,
     charge_estimator: ChargeEstimator | None = None,
 ) -> InboundMessage:
     """Store the message, submit its readings and queue the reply. A message already
-    processed (same Message-ID or gateway id) is returned as it is: redelivery is safe."""
+    processed (same Message-ID or gateway id) is returned as it is: redelivery is safe.
+
+    An e-mail reply threads under the customer's message (In-Reply-To and References of
+    its Message-ID, `external_id`, after the customer's `references`) and says it is
+    automatic (RFC 3834). An `automatic` message (an out-of-office reply, a bounce: see
+    mailbox.is_automatic) is kept for staff, but neither read nor answered: answering
+    would start a mail loop, and a bounce quotes our own reply with its example readings."""
     existing = InboundMessage.objects.filter(external_id=external_id[:255]).first()
     if existing is not None:
         return existing
     profile = UtilityProfile.get()
     text = f"{subject}\n{body}"
     language = guess_language(text, (profile.language_codes or ["lv"])[0])
+    incoming = {
+        "channel": channel,
+        "external_id": external_id[:255],
+        "sender": sender[:254],
+        "subject": subject[:300],
+        "body": body,
+    }
     try:
         with transaction.atomic():
-            return _process(channel, external_id[:255], sender[:254], subject[:300], body, language, charge_estimator)
+            if automatic:
+                return _store_automatic(**incoming)
+            thread = _thread_headers(external_id, references) if channel == InboundChannel.EMAIL else {}
+            return _process(**incoming, language=language, thread=thread, charge_estimator=charge_estimator)
     except IntegrityError:
         existing = InboundMessage.objects.filter(external_id=external_id[:255]).first()
         if existing is None:
@@ -45,9 +67,41 @@ def inbound_message_process(
         return existing
 
 
-def _process(channel, external_id, sender, subject, body, language, charge_estimator) -> InboundMessage:
+def _store_automatic(*, channel, external_id, sender, subject, body) -> InboundMessage:
+    message = InboundMessage.objects.create(
+        channel=channel,
+        external_id=external_id,
+        sender=sender,
+        subject=subject,
+        body=body[:20000],
+        status=InboundStatus.HANDLED,
+        error=AUTOMATIC,
+    )
+    event_record(kind="inbound.automatic", obj=message, data={"channel": channel})
+    return message
+
+
+def _thread_headers(message_id: str, references: str) -> dict[str, str]:
+    """RFC 3834 and RFC 5322 headers of our reply to the customer's message."""
+    headers = {"Auto-Submitted": "auto-replied"}
+    message_id = message_id.strip()
+    if message_id.startswith("<") and message_id.endswith(">"):
+        headers["In-Reply-To"] = message_id
+        chain = [*references.split(), message_id]
+        headers["References"] = " ".join(dict.fromkeys(chain))[-900:].lstrip()
+    return headers
+
+
+def _own_addresses(profile) -> tuple[str, ...]:
+    """Our own mailboxes: a mail forwarded from one of them is our reply quoted back."""
+    addresses = (parseaddr(settings.DEFAULT_FROM_EMAIL)[1], settings.READINGS_IMAP_USER, profile.email)
+    return tuple(a for a in addresses if a and "@" in a)
+
+
+def _process(*, channel, external_id, sender, subject, body, language, thread, charge_estimator) -> InboundMessage:
+    profile = UtilityProfile.get()
     with translation.override(language):
-        parsed = parse_message(f"{subject}\n{body}")
+        parsed = parse_message(f"{subject}\n{body}", own_addresses=_own_addresses(profile))
         message = InboundMessage.objects.create(
             channel=channel,
             external_id=external_id,
@@ -56,7 +110,7 @@ def _process(channel, external_id, sender, subject, body, language, charge_estim
             body=body[:20000],
             status=InboundStatus.PROCESSED if parsed.ok else InboundStatus.UNPARSED,
             account_number=parsed.account.number if parsed.account else "",
-            error=parsed.problem,
+            error="\n".join(parsed.problem_lines()),
         )
         readings = [
             reading_submit(
@@ -82,14 +136,17 @@ def _process(channel, external_id, sender, subject, body, language, charge_estim
             "known": known,
             "hide_details": not known,
             "problem": parsed.problem,
-            "utility": UtilityProfile.get(),
+            # Every problem as a sentence: why nothing could be read, or which parts were refused.
+            "problems": problem_texts(message.error, parsed.identifier),
+            "utility": profile,
             "account": parsed.account,
         }
         event_record(
             kind=f"inbound.{message.status}",
             obj=message,
-            data={"channel": channel, "readings": [r.pk for r in readings], "problem": parsed.problem},
+            data={"channel": channel, "readings": [r.pk for r in readings], "problem": message.error},
         )
+        customer_id = parsed.account.customer_id if parsed.account else None
         if channel == InboundChannel.EMAIL:
             message_enqueue(
                 to=sender,
@@ -97,20 +154,35 @@ def _process(channel, external_id, sender, subject, body, language, charge_estim
                 context=ctx,
                 kind=MailKind.READING_RECEIPT,
                 language=language,
-                customer_id=parsed.account.customer_id if parsed.account else None,
+                customer_id=customer_id,
                 dedupe_key=f"inbound-reply:{message.pk}",
+                headers=thread,
             )
         else:
             OutboxMessage.objects.create(
                 channel=Channel.SMS,
                 kind=MailKind.READING_RECEIPT,
                 to=sender,
-                customer_id=parsed.account.customer_id if parsed.account else None,
+                customer_id=customer_id,
                 language=language,
-                body_text=" ".join(render_to_string("sms/reading_reply.txt", ctx).split())[:480],
+                body_text=sms_shorten(render_to_string("emails/reading_reply/sms.txt", ctx)),
                 dedupe_key=f"inbound-reply:{message.pk}",
             )
     return message
+
+
+def sms_shorten(text: str, limit: int = SMS_LIMIT) -> str:
+    """The reply on one line, within `limit` characters: cut after the last whole sentence
+    (or word) that fits, never in the middle of a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    for end in (". ", "; ", " "):
+        cut = head.rfind(end)
+        if cut > limit // 2:
+            return head[: cut + 1].rstrip() + "…"
+    return head + "…"
 
 
 def _known_sender(sender: str, account) -> bool:
