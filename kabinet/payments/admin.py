@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.lib.statements import StatementError
 from kabinet.payments.forms import AssignForm, CashierForm, ReasonForm, SplitForm, StatementUploadForm
 from kabinet.payments.matching import Outcome
 from kabinet.payments.models import (
@@ -33,8 +34,10 @@ from kabinet.payments.services import (
     payment_reverse,
     payment_split,
     statement_discard,
+    statement_parse,
     statement_post,
     statement_preview,
+    statement_totals,
     statement_upload,
 )
 from kabinet.utility.exceptions import ApplicationError
@@ -162,6 +165,14 @@ class StatementImportAdmin(admin.ModelAdmin):
                 messages.error(request, exc.message)
             return redirect("admin:payments_statementimport_changelist")
         rows = statement_preview(statement) if statement.status == StatementStatus.PREVIEW else []
+        default_currency = UtilityProfile.get().currency
+        try:
+            transactions = [r.tx for r in rows] if rows else statement_parse(statement)
+        except StatementError:
+            transactions = []
+        # The file's own currency: a statement of a USD account is not in the utility's EUR.
+        totals = statement_totals(transactions, default_currency=default_currency)
+        file_currencies = sorted({tx.currency or default_currency for tx in transactions}) or [default_currency]
         counts = {
             outcome: 0 for outcome in vars(Outcome).values() if isinstance(outcome, str) and not outcome.startswith("_")
         }
@@ -177,7 +188,8 @@ class StatementImportAdmin(admin.ModelAdmin):
             "rows": shown,
             "hidden": max(len(rows) - PREVIEW_ROWS, 0),
             "counts": counts,
-            "currency": UtilityProfile.get().currency,
+            "currency": ", ".join(file_currencies),
+            "totals": totals,
             "opts": self.model._meta,
             "can_post": request.user.has_perm("payments.change_statementimport"),
         }

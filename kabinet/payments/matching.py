@@ -171,14 +171,23 @@ def match_transactions(transactions: list[Transaction], *, channel: str, currenc
     seen_in_file: set[str] = set()
     for tx, key, (rf, digits) in zip(transactions, keys, tokens, strict=True):
         if tx.reversal:
-            matches.append(
-                Match(tx=tx, key=key, outcome=Outcome.REVERSAL_DONE if key in done_reversals else Outcome.REVERSAL)
-            )
+            if key in done_reversals:
+                matches.append(Match(tx=tx, key=key, outcome=Outcome.REVERSAL_DONE))
+            elif tx.problem:
+                # Which payments it undoes is not known: shown to staff, not applied.
+                reason = reasons[tx.problem] % {"where": tx.where}
+                matches.append(Match(tx=tx, key=key, outcome=Outcome.REVERSAL_ORPHAN, reason=reason))
+            else:
+                matches.append(Match(tx=tx, key=key, outcome=Outcome.REVERSAL))
             continue
         if key in existing or key in seen_in_file:
             matches.append(Match(tx=tx, key=key, outcome=Outcome.DUPLICATE, reason=_("already imported")))
             continue
         seen_in_file.add(key)
+        if tx.problem:
+            reason = reasons[tx.problem] % {"where": tx.where}
+            matches.append(Match(tx=tx, key=key, outcome=Outcome.UNMATCHED, reason=reason))
+            continue
         account_id, reason = _decide(
             tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iban, currency, reasons
         )
@@ -214,6 +223,9 @@ def _reasons() -> dict[str, str]:
         "iban": _("payer's account %(iban)s seen before"),
         "iban_many": _("payer's account %(iban)s paid for several accounts"),
         "none": _("no reference, account number or known payer"),
+        # Transaction.problem codes (kabinet.lib.statements.base.PROBLEMS)
+        "batch_unsplit": _("a batch booking without the amount of each payment (%(where)s): split it by hand"),
+        "batch_total": _("the payments of a batch booking do not add up to it (%(where)s): split it by hand"),
     }
 
 
@@ -252,7 +264,8 @@ def _decide(tx, rf, digits, account_by_number, accounts_by_code, accounts_by_iba
 
 def _find_reversed(matches, account_by_number, accounts_by_code, accounts_by_iban, currency, tokens, transactions):
     """Reversals undo the payment with the same end-to-end id (or, failing that, the
-    latest payment of the same amount on the account the reversal's details point to)."""
+    latest payment of the same amount on the account the reversal's details point to: one
+    earlier in this file, else one in the database)."""
     pending = [m for m in matches if m.outcome == Outcome.REVERSAL]
     if not pending:
         return
@@ -301,12 +314,10 @@ def _find_reversed(matches, account_by_number, accounts_by_code, accounts_by_iba
     for m in pending:
         candidates = by_e2e.get((m.tx.original_ref, m.tx.amount), []) if m.tx.original_ref else []
         how = _("end-to-end id %(ref)s") % {"ref": m.tx.original_ref}
-        if not candidates and id(m) in fallback_accounts:
-            candidates = by_account.get((fallback_accounts[id(m)], m.tx.amount), [])
-            how = _("same account and amount")
         chosen = next((c for c in candidates if c[0] not in used), None)
         if chosen is None:
-            # The payment may be earlier in this same file.
+            # The payment may be earlier in this same file: it is more recent than any
+            # in the database, so it comes before the "same account and amount" guess.
             for look in (("e2e", m.tx.original_ref, m.tx.amount), ("acc", fallback_accounts.get(id(m)), m.tx.amount)):
                 other = next((o for o in in_file.get(look, []) if o.key not in used_in_file), None)
                 if other is not None and other.tx.booked_on <= m.tx.booked_on:
@@ -318,6 +329,10 @@ def _find_reversed(matches, account_by_number, accounts_by_code, accounts_by_iba
                     break
         if chosen is None and "in_file_key" in m.extra:
             continue
+        if chosen is None and id(m) in fallback_accounts:
+            candidates = by_account.get((fallback_accounts[id(m)], m.tx.amount), [])
+            how = _("same account and amount")
+            chosen = next((c for c in candidates if c[0] not in used), None)
         if chosen is None:
             m.outcome = Outcome.REVERSAL_ORPHAN
             m.reason = _("no payment found to reverse")

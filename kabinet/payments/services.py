@@ -244,6 +244,17 @@ def _statement_upload(*, data, file_name, fmt, layout, actor):
     return statement, transactions
 
 
+def statement_totals(transactions, *, default_currency: str) -> list[tuple[str, Decimal]]:
+    """The credits of a file per currency, as the file states it (a format without
+    currencies, like an agent's registry, is in the utility's)."""
+    totals: dict[str, Decimal] = {}
+    for tx in transactions:
+        if tx.credit:
+            currency = tx.currency or default_currency
+            totals[currency] = totals.get(currency, Decimal("0.00")) + tx.amount
+    return sorted(totals.items())
+
+
 def statement_preview(statement: StatementImport) -> list[Match]:
     """What posting would do, row by row, with the match and its reason (writes nothing)."""
     return match_transactions(
@@ -316,7 +327,12 @@ def statement_post(*, statement: StatementImport, actor=None, notify: bool = Tru
         },
     )
     if notify:
-        # Plain records, not model instances: only the few with a login get mail.
+        # Mail for what the posted file leaves registered: a credit that the same file
+        # reverses tells the customer nothing. Plain records, not model instances: only
+        # the few with a login get mail (queued in this transaction, sent after commit).
+        reversed_in_file = {
+            m.extra["in_file_key"] for m in matches if m.outcome == Outcome.REVERSAL and "in_file_key" in m.extra
+        }
         registered = [
             SimpleNamespace(
                 pk=pk,
@@ -327,6 +343,7 @@ def statement_post(*, statement: StatementImport, actor=None, notify: bool = Tru
                 status=PaymentStatus.REGISTERED,
             )
             for m, pk in zip(new, payment_ids[: len(new)], strict=True)
+            if m.key not in reversed_in_file
         ]
         payments_notify(registered)
     return statement

@@ -20,6 +20,9 @@ class Transaction:
     `credit` is True for money received. `reversal` marks a reversal or return of an
     earlier credit (a debit with the reversal indicator, a returned transfer): it
     undoes the payment named by `original_ref` (or, failing that, the same reference).
+    `returned` marks a return by the payer's bank (a direct debit returned unpaid), with
+    the bank's `return_reason` code. `problem` names why a transaction the file does hold
+    cannot be posted on its own (see PROBLEMS): it goes to the staff queue instead.
     """
 
     bank_ref: str
@@ -37,6 +40,13 @@ class Transaction:
     statement_account: str = ""  # our IBAN / settlement account the statement is for
     account_hint: str = ""  # an account number given in its own column (agent registries)
     where: str = ""  # line or element, for messages
+    returned: bool = False
+    return_reason: str = ""
+    problem: str = ""
+
+
+# Why a transaction goes to the staff queue whatever it says (translated by the app).
+PROBLEMS = frozenset({"batch_unsplit", "batch_total"})
 
 
 AMOUNT_RE = re.compile(r"^-?[0-9]+([.,][0-9]{1,2})?$")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.lib.reference import rf_reference
+from kabinet.lib.tests.bank_statements import ch_statement, nl_returns
 from kabinet.lib.tests.statement_builders import Tx, camt053
 from kabinet.payments.models import Payment, PaymentStatus, StatementImport
 from kabinet.utility.models import Event
@@ -157,3 +158,20 @@ def test_customers_cannot_reach_the_back_office(client, invoiced):
     client.force_login(invoiced.alice)
     response = client.get(reverse("admin:payments_statement_upload"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_preview_of_a_file_in_another_currency_shows_the_files_currency(client, invoiced):
+    client.force_login(invoiced.carol)
+    response = upload(client, ch_statement(ccy="CHF"), name="ubs.xml")
+    page = client.get(response["Location"]).content.decode()
+    # Credits: 25.00 + 10.50 = 35.50, in the Swiss franc account's currency.
+    assert "credits: 35.50 CHF" in page and "35.50 EUR" not in page
+    assert "25.00 CHF" in page and "currency CHF" in page
+
+
+def test_the_preview_shows_returned_direct_debits_as_returns(client, invoiced):
+    client.force_login(invoiced.carol)
+    response = upload(client, nl_returns(), name="abn.xml")
+    page = client.get(response["Location"]).content.decode()
+    assert "returned payment (AM04)" in page and "returned payment (MD06)" in page
+    assert "−30.00 EUR" in page and "−12.00 EUR" in page and "not applied" in page

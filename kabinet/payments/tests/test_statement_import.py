@@ -2,11 +2,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.lib.periods import add_months
 from kabinet.lib.reference import rf_reference
+from kabinet.lib.tests.bank_statements import ch_statement, lv_statement, nl_collection, nl_returns, ru_statement
 from kabinet.lib.tests.statement_builders import Tx, camt053, camt054, fidavista, onec, registry
 from kabinet.notifications.models import MailKind, OutboxMessage
 from kabinet.payments.models import Payment, PaymentStatus, RegistryLayout, StatementImport
@@ -228,3 +230,116 @@ def test_it_respects_the_customers_mail_preference(invoiced):
     assert list(OutboxMessage.objects.filter(kind=MailKind.PAYMENT).values_list("to", flat=True)) == ["bob@example.com"]
     mail = OutboxMessage.objects.get()
     assert "200001" in mail.subject and "1,00 EUR" in mail.body_text  # Latvian decimal comma
+
+
+# --- camt by the standard's optionality; mail net of reversals -------------------------
+
+
+def payment_mails(to: str) -> int:
+    return OutboxMessage.objects.filter(kind=MailKind.PAYMENT, to=to).count()
+
+
+def test_it_posts_the_customer_credit_when_a_returned_direct_debit_has_no_bank_reference(invoiced):
+    p = invoiced
+    collection = nl_collection(alice_ref=rf_reference("100001"), bob_ref=rf_reference("200001"))
+    statement_import(data=collection, file_name="abn-1012.xml")
+    # alice 50.00 - 30.00 = 20.00; bob 15.00 - 15.00 = 0.00
+    assert account_balance(p.alice_account.pk) == Decimal("20.00")
+    assert account_balance(p.bob_account.pk) == Decimal("0.00")
+
+    statement = statement_import(data=nl_returns(bob_text="200001"), file_name="abn-1014.xml")
+    assert (statement.status, statement.matched, statement.reversals) == ("posted", 1, 1)
+    # bob's transfer in the same file: 0.00 - 15.00 = -15.00
+    assert account_balance(p.bob_account.pk) == Decimal("-15.00")
+    # alice's direct debit came back unpaid: 20.00 + 30.00 = 50.00
+    assert account_balance(p.alice_account.pk) == Decimal("50.00")
+    collected = Payment.objects.get(end_to_end_id="DD-2610-100001")
+    assert collected.status == PaymentStatus.REVERSED and "E2E:DD-2610-100001" in collected.reversal_ref
+    # The other returned item (12.00) has no payment here: reported, not applied.
+    posted = Event.objects.get(kind="statement.posted", object_id=str(statement.pk))
+    assert posted.data["orphan_reversals"] == ["E2E:DD-2609-300001"]
+    # Importing the file again changes nothing.
+    again = statement_import(data=nl_returns(bob_text="200001"), file_name="abn-1014-again.xml")
+    assert (again.matched, again.reversals, again.duplicates) == (0, 0, 2)
+    assert account_balance(p.bob_account.pk) == Decimal("-15.00")
+
+
+def test_it_shows_returned_direct_debits_to_staff_in_the_preview(invoiced):
+    statement = statement_upload(data=nl_returns(bob_text="200001"), file_name="abn-1014.xml")
+    rows = statement_preview(statement)
+    assert [(r.outcome, r.tx.amount, r.tx.returned, r.tx.return_reason) for r in rows] == [
+        ("new", Decimal("15.00"), False, ""),
+        ("reversal_orphan", Decimal("30.00"), True, "AM04"),
+        ("reversal_orphan", Decimal("12.00"), True, "MD06"),
+    ]
+    assert rows[1].tx.where == "Ntry #2/TxDtls #1" and rows[2].tx.where == "Ntry #2/TxDtls #2"
+
+
+def test_it_queues_a_batch_booking_it_cannot_split_with_its_position(invoiced):
+    # The second QR payment of the batch has no amount of its own.
+    data = ch_statement(ccy="EUR").replace(b'<Amt Ccy="EUR">10.50</Amt><CdtDbtInd>CRDT</CdtDbtInd>', b"")
+    with translation.override("en"):
+        statement = statement_import(data=data, file_name="ubs.xml")
+    assert (statement.matched, statement.unmatched) == (0, 1)
+    queued = Payment.objects.get(status=PaymentStatus.UNMATCHED)
+    assert queued.amount == Decimal("25.00") + Decimal("10.50")
+    assert "Ntry #1 (375204000006A1)" in queued.match_reason and "split it by hand" in queued.match_reason
+    assert account_balance(invoiced.alice_account.pk) == Decimal("50.00")
+
+
+def test_it_imports_a_russian_camt_statement_without_bank_references_once(ru_personas):
+    p = ru_personas
+    statement = statement_import(data=ru_statement(), file_name="raif.xml")
+    assert (statement.matched, statement.unmatched) == (2, 1)
+    assert account_balance(p.alice_account.pk) == Decimal("-1500.00")
+    assert account_balance(p.alice_second_account.pk) == Decimal("-99.90")
+    again = statement_import(data=ru_statement(), file_name="raif-again.xml")
+    assert (again.matched, again.unmatched, again.duplicates) == (0, 0, 3)
+
+
+def test_it_sends_no_mail_for_a_credit_reversed_in_the_same_file(invoiced):
+    p = invoiced
+    data = camt053(
+        [
+            Tx("B1", "30.00", text="100001"),
+            Tx("B2", "15.00", text="200001"),
+            Tx("R1", "30.00", credit=False, reversal=True, text="100001", booked="2026-10-13"),
+        ]
+    )
+    statement = statement_upload(data=data, file_name="a.xml")
+    assert OutboxMessage.objects.count() == 0  # nothing before the file is posted
+    statement_post(statement=statement)
+    assert (payment_mails("alice@example.com"), payment_mails("bob@example.com")) == (0, 1)
+    assert account_balance(p.alice_account.pk) == Decimal("50.00")
+    assert account_balance(p.bob_account.pk) == Decimal("0.00")
+
+
+def test_it_reverses_the_payment_earlier_in_the_file_rather_than_an_older_one(invoiced):
+    p = invoiced
+    statement_import(data=camt053([Tx("A1", "30.00", text="100001", booked="2026-10-01")]), file_name="a.xml")
+    assert payment_mails("alice@example.com") == 1
+    data = camt053(
+        [
+            Tx("A2", "30.00", text="100001", booked="2026-10-13"),
+            Tx("R2", "30.00", credit=False, reversal=True, text="100001", booked="2026-10-14"),
+        ]
+    )
+    statement_import(data=data, file_name="b.xml")
+    older = Payment.objects.get(external_id__contains="|A1|")
+    newer = Payment.objects.get(external_id__contains="|A2|")
+    assert (older.status, newer.status) == (PaymentStatus.REGISTERED, PaymentStatus.REVERSED)
+    assert payment_mails("alice@example.com") == 1  # none for the payment the file took back
+    # 50.00 - 30.00 (A1) - 30.00 (A2) + 30.00 (R2) = 20.00
+    assert account_balance(p.alice_account.pk) == Decimal("20.00")
+
+
+def test_it_mails_a_latvian_statement_net_of_its_reversal(invoiced):
+    p = invoiced
+    data = lv_statement(rf=rf_reference("100001"), text="Rekins 100002")
+    statement = statement_import(data=data, file_name="swed.xml")
+    assert (statement.matched, statement.reversals) == (2, 1)
+    # 100001: 50.00 - 12.34 = 37.66; 100002: 0.00 - 20.00 + 20.00 = 0.00
+    assert account_balance(p.alice_account.pk) == Decimal("37.66")
+    assert account_balance(p.alice_second_account.pk) == Decimal("0.00")
+    (mail,) = OutboxMessage.objects.filter(kind=MailKind.PAYMENT)
+    assert "12,34 EUR" in mail.body_text and "100001" in mail.body_text
