@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "kabinet.utility.middleware.UtilityLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kabinet.utility.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kabinet.utility.middleware.PrivateResponsesMiddleware",

@@ -1,4 +1,8 @@
+import re
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -45,3 +49,54 @@ class PrivateResponsesMiddleware:
         if personal:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+# Control characters no text field may hold: NUL cannot be stored by PostgreSQL at all
+# (an error, so a 500) and the others are never typed by a person. Tab, LF and CR stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JSON_CONTROL = re.compile(rb"\x00|\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])")
+
+
+class ControlCharactersMiddleware:
+    """Refuse, with a clear message and before anything is stored, a request whose query,
+    form fields or JSON body hold control characters (uploaded files are not text and
+    are checked by their own parsers). The portal answers a page, the API its ErrorOut."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_control(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_control(request) -> bool:
+        if _CONTROL.search(request.META.get("QUERY_STRING", "")) or _has_control_in(request.GET):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return _has_control_in(request.POST)
+        if "json" in content_type:
+            return bool(_JSON_CONTROL.search(request.body))
+        return False
+
+    @staticmethod
+    def _refuse(request):
+        message = translation.gettext(
+            "What you sent contains control characters (such as a zero byte) that no text may hold, so nothing "
+            "was saved."
+        )
+        if request.path.startswith("/api/"):
+            body = {"code": "control_characters", "message": message, "field": None, "errors": None}
+            return JsonResponse(body, status=400)
+        try:
+            return render(request, "input_refused.html", status=400)
+        except Exception:  # the page itself needs the database: answer plainly
+            return HttpResponseBadRequest(message)
+
+
+def _has_control_in(data) -> bool:
+    return any(_CONTROL.search(key) or any(_CONTROL.search(v) for v in values) for key, values in data.lists())

@@ -1,0 +1,75 @@
+"""No input gives a server error: a NUL or another control character sent to every URL
+of the portal, the back office and the API, in the query, a form or a JSON body, is
+refused with a clear message (PostgreSQL cannot store NUL at all) and stores nothing."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import IntConverter
+
+from kabinet.meters.models import Reading
+
+NASTY = ["1\x00", "a\x00b", "\x1b[31m", "x\x07"]
+
+
+def every_url():
+    """Every URL of the site, parameters filled with a plausible value."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                yield route, p.pattern.converters
+
+    for route, converters in walk(get_resolver().url_patterns):
+        if route.startswith("^") or "(?P" in route:  # regex routes (the admin's app index): covered by others
+            continue
+        path = route
+        for name, converter in converters.items():
+            value = "1" if isinstance(converter, IntConverter) else "x"
+            path = path.replace(f"<{type(converter).__name__.replace('Converter', '').lower()}:{name}>", value)
+            path = path.replace(f"<{name}>", value)
+        if "<" in path:
+            continue
+        yield "/" + path.lstrip("^").rstrip("$")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "alice", "carol"])
+def test_no_url_answers_a_control_character_with_a_server_error(client, personas, who):
+    if who != "anonymous":
+        client.force_login(getattr(personas, who))
+    urls = sorted(set(every_url()))
+    assert len(urls) > 50
+    for url in urls:
+        for nasty in NASTY:
+            got = client.get(url, {"q": nasty, "period": nasty})
+            assert got.status_code < 500, (url, "GET", got.status_code)
+            form = {f: nasty for f in ("value", "text", "name", "email", "identifier", "subject", "comment", "amount")}
+            got = client.post(url, form)
+            assert got.status_code < 500, (url, "POST", got.status_code)
+            if url.startswith("/api/"):
+                got = client.post(url, {"value": nasty, "name": nasty}, content_type="application/json")
+                assert got.status_code < 500, (url, "JSON", got.status_code)
+    assert not Reading.objects.exists()
+
+
+def test_the_portal_explains_and_the_api_answers_its_error_shape(client, personas):
+    client.force_login(personas.alice)
+    client.cookies["django_language"] = "en"
+    page = client.post("/readings/", {f"value_{personas.alice_cold.pk}": "12\x00"})
+    assert page.status_code == 400 and "control characters" in page.content.decode()
+    client.logout()
+    api = client.post(
+        f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings",
+        '{"value": "12\\u0000"}',
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and api.json()["code"] == "control_characters"
+    assert not Reading.objects.exists()
+
+
+def test_tabs_and_new_lines_are_text(client, personas):
+    client.force_login(personas.alice)
+    response = client.get("/readings/history/", {"q": "a\tb\r\nc"})
+    assert response.status_code == 200
