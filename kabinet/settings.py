@@ -293,7 +293,12 @@ if TESTING:
 
 # --- Readings by e-mail (IMAP) and SMS (kabinet/meters/inbound) ----------------------
 READINGS_IMAP_HOST = env("READINGS_IMAP_HOST", "")
-READINGS_IMAP_PORT = env_int("READINGS_IMAP_PORT", 993)
+# Always TLS with the certificate verified: implicit TLS (993) or STARTTLS (143); never plain
+# IMAP, which would send the password in clear. A private server's CA (or its self-signed
+# certificate) goes in READINGS_IMAP_CA_FILE.
+READINGS_IMAP_STARTTLS = env_bool("READINGS_IMAP_STARTTLS", False)
+READINGS_IMAP_PORT = env_int("READINGS_IMAP_PORT", 143 if READINGS_IMAP_STARTTLS else 993)
+READINGS_IMAP_CA_FILE = env("READINGS_IMAP_CA_FILE", "")
 READINGS_IMAP_USER = env("READINGS_IMAP_USER", "")
 READINGS_IMAP_PASSWORD = env("READINGS_IMAP_PASSWORD", "")
 READINGS_IMAP_FOLDER = env("READINGS_IMAP_FOLDER", "INBOX")
