@@ -1,15 +1,8 @@
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from kabinet.api.main import api
-from kabinet.customers.admin import OfficeLoginForm
-
-admin.site.site_header = _("Kabinet back office")
-admin.site.site_title = _("Kabinet back office")
-admin.site.index_title = _("Back office")
-admin.site.login_form = OfficeLoginForm  # throttled like the portal's login
 
 
 def healthz(request):

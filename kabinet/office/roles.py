@@ -145,6 +145,7 @@ ADMINISTRATOR = Role(
             "customers.user": "view add change",
             "auth.group": "view add change delete",
             "api.apitoken": "view",
+            "office.authenticator": "view delete",
         }
     ),
 )
@@ -164,6 +165,7 @@ AUDITOR_APPS = (
     "news",
     "reception",
     "api",
+    "office",
 )
 
 ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)

@@ -26,11 +26,21 @@ def roles_create(apps, schema_editor):
         if role is AUDITOR:
             perms = [pk for name, pk in by_name.items() if name.split(".")[0] in AUDITOR_APPS and ".view_" in name]
         else:
-            missing = [name for name in role.perms if name not in by_name]
+            known = [name for name in role.perms if _model_exists(apps, name)]  # later ones: later migrations
+            missing = [name for name in known if name not in by_name]
             if missing:
                 raise LookupError(f"role {role.name}: no such permissions {missing}")
-            perms = [by_name[name] for name in role.perms]
+            perms = [by_name[name] for name in known]
         group.permissions.set(perms)
+
+
+def _model_exists(apps, perm: str) -> bool:
+    app_label, codename = perm.split(".")
+    try:
+        apps.get_model(app_label, codename.split("_", 1)[1])
+    except LookupError:
+        return False
+    return True
 
 
 class Migration(migrations.Migration):
