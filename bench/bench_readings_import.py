@@ -22,8 +22,18 @@ from bench.readings_common import django_ready
 
 METERS = int(os.environ.get("READINGS_IMPORT_METERS", "250000"))
 MONTHS = 4  # rows per meter in the file
-FIRST_PERIOD = dt.date(2026, 9, 1)  # readings already in the database
-FILE_MONTHS = [dt.date(2026, 10, 28), dt.date(2026, 11, 28), dt.date(2026, 12, 28), dt.date(2027, 1, 28)]
+
+
+def _month_start(months_back: int) -> dt.date:
+    today = dt.date.today()
+    index = today.year * 12 + today.month - 1 - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# The file holds the four months before this one (an import refuses dates in the future);
+# the month before them is already in the database.
+FIRST_PERIOD = _month_start(MONTHS + 1)
+FILE_MONTHS = [_month_start(back).replace(day=28) for back in range(MONTHS, 0, -1)]
 
 
 def seed_meters() -> None:

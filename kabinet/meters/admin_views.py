@@ -15,12 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kabinet.billing.estimate import charge_estimate
 from kabinet.customers.models import Account
 from kabinet.lib.periods import add_months
-from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview
+from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview, reason_counts
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
 from kabinet.meters.selectors import accounts_without_reading, meters_with_last_reading
 from kabinet.meters.services import reading_correct, reading_period_for, readings_submit, receipt_context
@@ -146,13 +146,28 @@ def import_file(request: HttpRequest) -> HttpResponse:
             return redirect("admin:meters_readingimport_upload")
         path.unlink(missing_ok=True)
         if report.already_imported:
-            messages.warning(request, _("This file was already imported; nothing changed."))
+            earlier = report.already_imported
+            messages.warning(
+                request,
+                _("These readings were already imported on %(when)s from “%(file)s”; nothing changed.")
+                % {"when": timezone.localtime(earlier.created).strftime("%d.%m.%Y %H:%M"), "file": earlier.file_name},
+            )
         else:
             messages.success(
                 request,
                 _("Imported %(accepted)d readings; %(rejected)d rejected.")
                 % {"accepted": report.accepted, "rejected": report.rejected},
             )
+            if report.flagged:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d reading is flagged as a possible leak or typo: review it.",
+                        "%(count)d readings are flagged as a possible leak or typo: review them.",
+                        report.flagged,
+                    )
+                    % {"count": report.flagged},
+                )
         return redirect("admin:meters_readingimport_changelist")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -167,7 +182,15 @@ def import_file(request: HttpRequest) -> HttpResponse:
             else:
                 _import_path(file_checksum(data)).write_bytes(data)
     return TemplateResponse(
-        request, "admin/meters/import.html", _ctx(request, _("Import meter readings"), form=form, report=report)
+        request,
+        "admin/meters/import.html",
+        _ctx(
+            request,
+            _("Import meter readings"),
+            form=form,
+            report=report,
+            reasons=reason_counts(report) if report else [],
+        ),
     )
 
 

@@ -229,7 +229,9 @@ class Reading(models.Model):
 
 
 class ReadingImport(models.Model):
-    """One imported meter-reading file; its checksum makes a re-import a no-op."""
+    """One imported meter-reading file. The checksum of its bytes and the fingerprint of
+    its rows (the same readings saved by another program, in another encoding or with
+    other delimiters) make a re-import a no-op."""
 
     created = models.DateTimeField(_("imported"), auto_now_add=True)
     actor = models.ForeignKey(
@@ -237,6 +239,8 @@ class ReadingImport(models.Model):
     )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("checksum"), max_length=64, unique=True)
+    # Empty (NULL) for files imported before rows were fingerprinted.
+    fingerprint = models.CharField(_("fingerprint of the rows"), max_length=64, null=True, blank=True, unique=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
