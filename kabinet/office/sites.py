@@ -22,6 +22,14 @@ class OfficeSite(admin.AdminSite):
     site_title = _("Kabinet back office")
     index_title = _("Back office")
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model's admin records what it changes, before and after (office.audit)."""
+        from kabinet.office.audit import AuditedAdminMixin
+
+        base = admin_class or admin.ModelAdmin
+        audited = type(base.__name__, (AuditedAdminMixin, base), {"__module__": base.__module__})
+        super().register(model_or_iterable, audited, **options)
+
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
