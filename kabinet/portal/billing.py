@@ -20,6 +20,7 @@ from kabinet.billing.selectors import (
     visible_invoices,
 )
 from kabinet.portal.context import current_access, portal_accesses
+from kabinet.utility.csp import document_policy
 
 
 def _invoice_access(request: HttpRequest):
@@ -75,7 +76,10 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def invoice_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
-    return HttpResponse(receipts.receipt_html(invoice))
+    response = HttpResponse(receipts.receipt_html(invoice))
+    # The receipt's CSS is inline (the same template is the PDF): allowed by its hash.
+    response["Content-Security-Policy"] = document_policy(response.content)
+    return response
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from kabinet.utility.csp import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from kabinet.utility.models import UtilityProfile
 
 
@@ -100,3 +101,17 @@ class ControlCharactersMiddleware:
 
 def _has_control_in(data) -> bool:
     return any(_CONTROL.search(key) or any(_CONTROL.search(v) for v in values) for key, values in data.lists())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django 5.2 has no
+    CSP of its own). A view that needs another policy sets the header itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
