@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kabinet.utility.middleware.RequestSizeMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "kabinet.utility.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -222,6 +223,19 @@ USE_TZ = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True  # read by the server only
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Request bodies: the most each door accepts (kabinet.utility.middleware) ----------
+MB = 1024 * 1024
+REQUEST_BODY_DEFAULT_LIMIT = env_int("REQUEST_BODY_DEFAULT_LIMIT", 1 * MB)  # portal forms
+REQUEST_BODY_LIMITS = {
+    "/api/": 256 * 1024,  # JSON readings, SMS webhooks
+    "/requests/new/": 5 * 10 * MB + MB,  # five photos of 10 MB (servicedesk.MAX_PHOTOS)
+    "/office/": 5 * MB,
+    "/office/news/": 10 * MB + MB,  # a news picture (news.services.MAX_IMAGE_BYTES)
+    # Reading files and bank statements (meters/payments MAX_IMPORT_BYTES / MAX_UPLOAD).
+    "/office/meters/readingimport/upload/": 200 * MB + MB,
+    "/office/payments/statementimport/upload/": 200 * MB + MB,
+}
 
 # --- Static and media --------------------------------------------------------------
 STATIC_URL = "/static/"

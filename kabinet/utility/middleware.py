@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -114,4 +114,51 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class RequestSizeMiddleware:
+    """Refuse a request body larger than its door allows before a byte of it is read.
+
+    Django reads an upload to memory or a temporary file before any form can look at its
+    size; a 300 MB body sent to a 1 MB form would be stored first and refused after.
+    The limits per path prefix are settings.REQUEST_BODY_LIMITS (the longest prefix wins,
+    else REQUEST_BODY_DEFAULT_LIMIT); the shipped nginx configuration sets the largest as
+    client_max_body_size. A body without a Content-Length (chunked) is refused with 411:
+    nginx always sends one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limits = sorted(settings.REQUEST_BODY_LIMITS.items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        return next(
+            (limit for prefix, limit in self.limits if path.startswith(prefix)), settings.REQUEST_BODY_DEFAULT_LIMIT
+        )
+
+    def __call__(self, request):
+        if request.method in ("POST", "PUT", "PATCH"):
+            raw = request.META.get("CONTENT_LENGTH") or ""
+            chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+            if chunked and not raw:
+                return self._refuse(request, 411)
+            try:
+                length = int(raw or 0)
+            except ValueError:
+                return self._refuse(request, 400)
+            if length > self.limit_for(request.path):
+                return self._refuse(request, 413)
+        return self.get_response(request)
+
+    def _refuse(self, request, status: int):
+        limit = self.limit_for(request.path)
+        message = translation.gettext("What you sent is larger than this page accepts (at most %(mb)s MB).") % {
+            "mb": f"{limit / 1024 / 1024:.0f}" if limit >= 1024 * 1024 else f"{limit / 1024 / 1024:.2f}"
+        }
+        if status == 411:
+            message = translation.gettext("Send the request with its length (Content-Length).")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "too_large", "message": message, "field": None, "errors": None}, status=status)
+        response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+        response["Connection"] = "close"  # do not read the rest of the body
         return response
