@@ -38,7 +38,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DEFAULT_SECRET_KEY = "kabinet-insecure-demo-key-change-me"
+DEFAULT_SECRET_KEY = "kabinet-insecure-demo-key-change-me"  # nosec B105  # refused with DEBUG=0
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY in ("", DEFAULT_SECRET_KEY):

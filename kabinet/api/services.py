@@ -18,7 +18,7 @@ from kabinet.utility.models import Service
 from kabinet.utility.services import event_record
 from kabinet.utility.sql import Columns
 
-TOKEN_PREFIX = "kab_"
+TOKEN_PREFIX = "kab_"  # nosec B105  # the public prefix of every token, not a secret
 MAX_ACTIVE_TOKENS = 10
 # last_used is written at most this often: a poll every minute must not write every time.
 LAST_USED_GRANULARITY = dt.timedelta(minutes=5)
