@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
 from kabinet.api.errors import ErrorOut, error_body
@@ -55,8 +56,11 @@ class MetersOut(Schema):
 
 
 class ReadingIn(Schema):
-    value: str = Field(..., max_length=40, description="As on the meter; comma or dot as the decimal separator")
-    confirm: bool = Field(False, description="Confirm a value far above your usual consumption")
+    value: str = Field(
+        ..., min_length=1, max_length=40, description="As on the meter; comma or dot as the decimal separator"
+    )
+    # Strict: 0, "no" or "yes" are not a yes or a no (the schema says boolean).
+    confirm: StrictBool = Field(False, description="Confirm a value far above your usual consumption")
 
 
 class ReadingOut(Schema):
