@@ -32,7 +32,7 @@ from kabinet.meters.models import (
     ReadingSource,
     ReadingStatus,
 )
-from kabinet.meters.values import parse_reading_value
+from kabinet.meters.values import normalise_digits, parse_reading_value
 from kabinet.notifications.models import MailKind
 from kabinet.notifications.services import message_enqueue, message_enqueue_later
 from kabinet.utility.exceptions import ApplicationError
@@ -569,6 +569,11 @@ def receipt_context(reading: Reading, charge_estimator: ChargeEstimator | None =
 
 
 def _number_differs(reading: Reading) -> bool:
+    """Whether the receipt must say which number was used: it differs from the one typed
+    (decimals dropped), or it was typed in another script's digits (Arabic-Indic,
+    full-width), which are accepted as the number they mean."""
+    if normalise_digits(reading.entered_value) != reading.entered_value:
+        return True
     try:
         entered, _used = parse_reading_value(reading.entered_value, digits_before=9, decimals=3)
     except ApplicationError:

@@ -52,3 +52,18 @@ def test_it_shows_the_kept_decimals_on_every_page_and_in_the_receipt_email(perso
     assert "12.0<" in history and "12.000" not in history
     body = sent_message(kind="reading_receipt").body_text
     assert "564,5\n" in body and "564.500" not in body  # in Latvian, the customer's language
+
+
+@time_machine.travel(LV_IN_WINDOW, tick=False)
+def test_it_accepts_digits_of_any_script_and_shows_the_value_it_used(personas, en_client):
+    # A decision, not an accident: a phone keyboard in Arabic or a full-width input method
+    # types these digits; the reading is the number they mean, and the receipt says which.
+    en_client.force_login(personas.alice)
+    response = en_client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "１２３,４"})
+    assert response.status_code == 302
+    reading = Reading.objects.get(meter=personas.alice_cold)
+    assert reading.value == Decimal("123.4") and reading.entered_value == "１２３,４"
+    page = en_client.get(response["Location"]).content.decode()
+    assert "１２３,４ entered, 123.4 used" in page
+    body = sent_message(kind="reading_receipt").body_text
+    assert "１２３,４ entered, 123.4 used" in body  # in the language the customer just used
