@@ -25,7 +25,7 @@ demo: migrate
 
 run: demo
 	@$(PY) manage.py seed_demo --logins --url http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(or $(SITE_URL),http://$(HOST):$(PORT)) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not
 # used). Installed here when missing and possible (root with apt-get).

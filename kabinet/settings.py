@@ -40,6 +40,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEFAULT_SECRET_KEY = "kabinet-insecure-demo-key-change-me"  # nosec B105  # refused with DEBUG=0
 DEBUG = env_bool("DEBUG", True)
+# Django's technical 404/500 pages (URL list, traceback, settings) for a developer who asks;
+# everyone else gets the product's pages, also with DEBUG on (kabinet/portal/errors.py).
+DEBUG_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
 if not DEBUG and SECRET_KEY in ("", DEFAULT_SECRET_KEY):
     raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY (or SECRET_KEY_FILE) to a real secret.")

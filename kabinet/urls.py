@@ -17,3 +17,7 @@ urlpatterns = [
     path("office/", admin.site.urls),
     path("", include("kabinet.portal.urls")),
 ]
+
+# The product's pages, also with DEBUG on (kabinet/portal/errors.py).
+handler404 = "kabinet.portal.errors.page_not_found"
+handler500 = "kabinet.portal.errors.server_error"

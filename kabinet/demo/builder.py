@@ -4,7 +4,6 @@ import datetime as dt
 import random
 import secrets
 import unicodedata
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -70,13 +69,14 @@ class DemoBuilder(History):
         if accounts < MIN_ACCOUNTS:
             raise ValueError(f"at least {MIN_ACCOUNTS} accounts")
         self.n_accounts = accounts
-        self.rng = random.Random(f"kabinet-demo:{preset}:{random_seed}")
+        self.rng = random.Random(f"kabinet-demo:{preset}:{random_seed}")  # nosec B311  # made-up demo data
         self.today = today
         self.now = timezone.now()
         self.lang = "ru" if preset == "ru" else "lv"
         self.service_specs = data.RU_SERVICES if preset == "ru" else data.LV_SERVICES
         self.used_serials: set[str] = set()
         self.counts: dict[str, int] = {}
+        self.payment_count = 0
 
     # --- the calendar --------------------------------------------------------------
     def plan_calendar(self, profile: UtilityProfile) -> None:
@@ -92,10 +92,6 @@ class DemoBuilder(History):
             self.reading_periods.append(period)
             period = add_months(period, 1)
         self.profile = profile
-
-    def issue_dates(self, period: dt.date) -> tuple[dt.date, dt.date]:
-        following = add_months(period, 1)
-        return following.replace(day=self.profile.invoice_day), following.replace(day=self.profile.payment_due_day)
 
     # --- the utility ---------------------------------------------------------------
     def build_utility(self) -> None:
@@ -170,15 +166,6 @@ class DemoBuilder(History):
                     )
                 )
         Tariff.objects.bulk_create(rows)
-        self.tariffs: dict[str, list[Tariff]] = defaultdict(list)
-        for row in rows:
-            self.tariffs[row.service.code].append(row)
-
-    def tariff_for(self, code: str, period: dt.date) -> Tariff:
-        for row in self.tariffs[code]:
-            if row.valid_from <= period and (row.valid_to is None or period <= row.valid_to):
-                return row
-        raise LookupError(code, period)
 
     # --- staff ---------------------------------------------------------------------
     def build_staff(self) -> None:
@@ -249,7 +236,8 @@ class DemoBuilder(History):
             building = Building(city=city, street=street, house=house, postcode=rng.choice(postcodes))
             buildings.append(building)
             flats = rng.randint(12, 80)
-            taken = rng.sample(range(1, flats + 1), min(flats, rng.randint(4, 16), self.n_accounts - len(slots)))
+            room = self.n_accounts - len(slots) - (0 if buildings[:-1] else 1)  # alice's second home is elsewhere
+            taken = rng.sample(range(1, flats + 1), min(flats, rng.randint(4, 16), room))
             slots.extend((building, str(flat)) for flat in sorted(taken))
         Building.objects.bulk_create(buildings)
         # alice's two premises are in different buildings.
@@ -525,9 +513,7 @@ class DemoBuilder(History):
         self.assign_behaviour(sims)
         readings = self.simulate_readings(sims)
         self.write_readings(readings)
-        invoices, payments = self.simulate_billing(sims, readings)
-        self.write_invoices(invoices)
-        self.write_payments(invoices, payments)
+        invoices = self.bill_and_pay(sims)
         self.choose_unregistered(sims, invoices)
         event_record(
             kind="demo.seeded",

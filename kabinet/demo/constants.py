@@ -4,8 +4,8 @@ mode and used by the end-to-end tests. Nobody else gets these passwords."""
 PRESETS = ("lv", "ru")
 DEFAULT_PRESET = "lv"
 
-CUSTOMER_PASSWORD = "kabinet-demo"
-STAFF_PASSWORD = "kabinet-staff"
+CUSTOMER_PASSWORD = "kabinet-demo"  # nosec B105  # the public demo, printed on its login page
+STAFF_PASSWORD = "kabinet-staff"  # nosec B105  # the public demo, printed on its login page
 
 SUPERUSER = "carol"
 READ_ONLY_STAFF = "dave"

@@ -1,26 +1,18 @@
-"""The demo's year of history: readings, invoices and payments, simulated month by month
-per account in memory, then written in bulk (see services.py for the invariants kept)."""
+"""The demo's year of history: readings simulated per account in memory and written in
+bulk; then each month billed by the billing engine and published as a utility does it
+(so every invoice line is what the engine writes), and paid by the customers before
+the next month is billed."""
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import F
 from django.utils import timezone
 
-from kabinet.billing.models import (
-    BillingRun,
-    EntryKind,
-    Invoice,
-    InvoiceLine,
-    InvoiceStatus,
-    LedgerEntry,
-    LineKind,
-    Method,
-    RunStatus,
-)
-from kabinet.billing.services import invoice_number_format, invoice_numbers_reserve
+from kabinet.billing import runs
+from kabinet.billing.models import BillingRun, EntryKind, Invoice, LedgerEntry
+from kabinet.billing.services import billing_run_publish, billing_run_start, billing_run_work
 from kabinet.customers.models import (
     Account,
     Customer,
@@ -29,11 +21,11 @@ from kabinet.customers.models import (
     User,
 )
 from kabinet.demo import constants as c
-from kabinet.lib.money import money, truncate, vat_of
+from kabinet.lib.money import money, truncate
 from kabinet.lib.periods import add_months
 from kabinet.meters.models import Meter, Reading, ReadingSource, ReadingStatus
+from kabinet.notifications.models import MailKind, OutboxMessage, OutboxStatus
 from kabinet.payments.models import Payment, PaymentChannel, PaymentStatus
-from kabinet.utility.models import Basis
 
 HISTORY_MONTHS = 12
 ZERO = Decimal("0")
@@ -57,9 +49,6 @@ class MeterSim:
     monthly: Decimal  # typical consumption per month
     true_value: Decimal  # what the register shows (3 decimals)
     last_value: Decimal | None = None  # last reading the utility has
-    last_period: dt.date | None = None
-    averaged_since: Decimal = ZERO  # volume billed by average since the last reading (ru)
-    history: list[Decimal] = field(default_factory=list)  # monthly consumption from readings
 
 
 @dataclass
@@ -73,8 +62,7 @@ class AccountSim:
     services: list[str] = field(default_factory=list)
     missing: set[dt.date] = field(default_factory=set)
     stop_paying_at: int | None = None
-    balance: Decimal = ZERO
-    last_amount_due: Decimal | None = None
+    balance: Decimal = ZERO  # what the customer owes, as the ledger says
 
 
 class History:
@@ -172,103 +160,7 @@ class History:
                     )
                     readings[(id(ms.meter), period)] = reading
                     ms.last_value = value
-            # Billing replays the readings from the start.
-            for ms in sim.meters:
-                ms.last_value = None
         return readings
-
-    # --- billing -------------------------------------------------------------------
-    def description(self, code: str) -> str:
-        return self.services[code].name_ru if self.preset == "ru" else self.services[code].name_lv
-
-    def bill(self, sim: AccountSim, period: dt.date, readings: dict) -> list[dict]:
-        """The lines of one invoice: per service and method, with the readings used."""
-        decimals = 0 if self.preset == "ru" else 1
-        lines: list[dict] = []
-        volumes: dict[str, Decimal] = defaultdict(Decimal)
-        residents = Decimal(sim.premises.residents or 0)
-        norms = {s["code"]: s.get("norm") for s in self.service_specs}
-        for code in sim.services:
-            service = self.services[code]
-            if service.basis == Basis.PER_M2:
-                lines.append(self.line(code, period, sim.premises.area, Method.AREA, {}))
-                continue
-            if code == "sewerage":
-                continue  # after the water lines
-            meters = [ms for ms in sim.meters if ms.service_code == code]
-            if not meters:
-                if norms.get(code) is not None:
-                    quantity = norms[code] * residents
-                    details = {"norm": str(norms[code]), "residents": sim.premises.residents}
-                    lines.append(self.line(code, period, quantity, Method.NORM, details))
-                    volumes[code] += quantity
-                continue
-            by_method: dict[str, tuple[Decimal, list]] = {}
-            for ms in meters:
-                reading = readings.get((id(ms.meter), period))
-                if reading is not None:
-                    previous = ms.last_value
-                    if previous is None:  # the first reading of the history only sets the start
-                        ms.last_value, ms.last_period = reading.value, period
-                        continue
-                    months = (period.year - ms.last_period.year) * 12 + period.month - ms.last_period.month
-                    consumption = reading.value - previous
-                    quantity = consumption - ms.averaged_since
-                    ms.history.extend([consumption / months] * months)
-                    detail = {
-                        "meter": ms.meter.serial_number,
-                        "previous": f"{previous:.{decimals}f}",
-                        "previous_period": ms.last_period.strftime("%Y-%m"),
-                        "current": f"{reading.value:.{decimals}f}",
-                        "consumption": f"{consumption:.{decimals}f}",
-                    }
-                    if ms.averaged_since:
-                        detail["billed_by_average"] = f"{ms.averaged_since:.{decimals}f}"
-                    ms.last_value, ms.last_period, ms.averaged_since = reading.value, period, ZERO
-                    total, details = by_method.get(Method.METERED, (ZERO, []))
-                    by_method[Method.METERED] = (total + quantity, [*details, detail])
-                elif self.profile.average_enabled and ms.last_value is not None:
-                    recent = ms.history[-self.profile.average_history_months :]
-                    if recent:
-                        quantity = truncate(sum(recent) / len(recent), 3)
-                        detail = {"meter": ms.meter.serial_number, "average_of_months": len(recent)}
-                    else:
-                        quantity = norms[code] * residents / len(meters)
-                        detail = {"meter": ms.meter.serial_number, "norm": str(norms[code])}
-                    detail["previous"] = f"{ms.last_value:.{decimals}f}"
-                    ms.averaged_since += quantity
-                    total, details = by_method.get(Method.AVERAGE, (ZERO, []))
-                    by_method[Method.AVERAGE] = (total + quantity, [*details, detail])
-                # Without averaging (Latvia) a missed month is caught up by the next reading.
-            for method, (quantity, details) in by_method.items():
-                if quantity:
-                    lines.append(self.line(code, period, quantity, method, {"meters": details}))
-                    volumes[code] += quantity
-        if "sewerage" in sim.services:
-            sources = next(s["volume_of"] for s in self.service_specs if s["code"] == "sewerage")
-            quantity = sum((volumes[code] for code in sources), ZERO)
-            if quantity:
-                lines.append(self.line("sewerage", period, quantity, Method.PARENT, {"of": sources}))
-        return lines
-
-    def line(self, code: str, period: dt.date, quantity: Decimal, method: str, details: dict) -> dict:
-        tariff = self.tariff_for(code, period)
-        quantity = quantity.quantize(Decimal("0.0001"))
-        amount = money(quantity * tariff.price)
-        vat = vat_of(amount, tariff.vat_rate)
-        return {
-            "service": self.services[code],
-            "method": method,
-            "description": self.description(code),
-            "quantity": quantity,
-            "unit": self.services[code].unit,
-            "price": tariff.price,
-            "amount": amount,
-            "vat_rate": tariff.vat_rate,
-            "vat": vat,
-            "total": amount + vat,
-            "details": details,
-        }
 
     def payment_for(self, sim: AccountSim, index: int, invoice: dict) -> tuple[Decimal, dt.date] | None:
         """What this customer pays after the invoice, and when (None: nothing)."""
@@ -285,7 +177,9 @@ class History:
                     return None
                 amount = money(balance * Decimal("0.2")).quantize(Decimal("1"))  # a little, now and then
         elif sim.behaviour == PaymentBehaviour.PARTIAL:
-            share = Decimal(str(round(rng.uniform(0.5, 0.9), 2))) if rng.random() < 0.6 else Decimal("1")
+            # The last invoice is always paid in part: the dashboard has something to pay.
+            in_full = rng.random() >= 0.6 and index < HISTORY_MONTHS - 1
+            share = Decimal("1") if in_full else Decimal(str(round(rng.uniform(0.5, 0.9), 2)))
             amount = money(balance * share).quantize(Decimal("1")) if share < 1 else balance
         elif sim.behaviour == PaymentBehaviour.LATE:
             if index % 2 == 0:
@@ -303,50 +197,56 @@ class History:
             amount = balance
         return (money(amount), paid_on) if amount > 0 else None
 
-    def simulate_billing(self, sims: list[AccountSim], readings: dict) -> tuple[list, list]:
-        """Invoices (with their lines) and payments of every account, in time order."""
+    def bill_and_pay(self, sims: list[AccountSim]) -> list[dict]:
+        """Bill the year month by month as the utility does (a billing run of the engine,
+        published by carol), then let each customer pay before the next run; returns the
+        invoices as {"sim", "row", "total", "amount_due", "due_on"}."""
+        by_account = {sim.account.pk: sim for sim in sims}
         invoices: list[dict] = []
-        payments: list[dict] = []
-        for sim in sims:
-            # The first reading period only sets where consumption starts.
-            for ms in sim.meters:
-                reading = readings.get((id(ms.meter), self.reading_periods[0]))
-                if reading is not None:
-                    ms.last_value, ms.last_period = reading.value, self.reading_periods[0]
-            for index, period in enumerate(self.periods):
-                issued_on, due_on = self.issue_dates(period)
-                next_issue = self.issue_dates(add_months(period, 1))[0]
-                lines = self.bill(sim, period, readings)
-                total = sum((line["total"] for line in lines), Decimal("0.00"))
-                balance_before = sim.balance
-                previous_balance = sim.last_amount_due if sim.last_amount_due is not None else balance_before
+        for index, period in enumerate(self.periods):
+            run = billing_run_start(period=period, actor=self.carol)
+            billing_run_work(run_id=run.pk, actor=self.carol)
+            run = billing_run_publish(run=run, actor=self.carol)
+            self.backdate_run(run)
+            next_issue = runs.invoice_dates(add_months(period, 1), self.profile)[0]
+            payments = []
+            for row in Invoice.objects.filter(run=run).select_related("account").order_by("account__number"):
+                sim = by_account[row.account_id]
                 invoice = {
                     "sim": sim,
-                    "period": period,
-                    "issued_on": issued_on,
-                    "due_on": due_on,
-                    "previous_balance": previous_balance,
-                    "payments_received": previous_balance - balance_before,
-                    "total": total,
-                    "vat_total": sum((line["vat"] for line in lines), Decimal("0.00")),
-                    "amount_due": balance_before + total,
-                    "lines": lines,
+                    "row": row,
+                    "total": row.total,
+                    "amount_due": row.amount_due,
+                    "due_on": row.due_on,
                 }
                 invoices.append(invoice)
-                sim.balance += total
-                sim.last_amount_due = invoice["amount_due"]
+                sim.balance = row.amount_due  # the ledger on the invoice day
                 paid = self.payment_for(sim, index, invoice)
                 if paid is None:
                     continue
                 amount, paid_on = paid
                 # A payment falls between this invoice and the next, and not in the future.
-                paid_on = max(paid_on, issued_on + dt.timedelta(days=1))
+                paid_on = max(paid_on, row.issued_on + dt.timedelta(days=1))
                 paid_on = min(paid_on, next_issue - dt.timedelta(days=1))
                 if paid_on > self.today:
                     continue
                 payments.append({"sim": sim, "invoice": invoice, "amount": amount, "paid_on": paid_on})
                 sim.balance -= amount
-        return invoices, payments
+            self.write_payments(payments)
+        self.counts["invoices"] = len(invoices)
+        self.counts["payments"] = self.payment_count
+        return invoices
+
+    def backdate_run(self, run: BillingRun) -> None:
+        """The run was billed and published on its invoice day, and its e-mails were sent
+        then (the history must not mail a year of invoices when the demo starts)."""
+        moment = timezone.make_aware(dt.datetime.combine(run.issued_on, dt.time(9, 0)))
+        BillingRun.objects.filter(pk=run.pk).update(created=moment, finished=moment, published=moment)
+        LedgerEntry.objects.filter(invoice__run=run).update(created=moment)
+        mailed = moment.replace(hour=8)
+        OutboxMessage.objects.filter(kind=MailKind.INVOICE, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.SENT, attempts=1, created=mailed, next_attempt_at=mailed, sent_at=mailed
+        )
 
     # --- writing -------------------------------------------------------------------
     def write_readings(self, readings: dict) -> None:
@@ -356,82 +256,12 @@ class History:
         Reading.objects.update(created=F("taken_at"))
         self.counts["readings"] = len(rows)
 
-    def write_invoices(self, invoices: list[dict]) -> None:
-        invoices.sort(key=lambda inv: (inv["issued_on"], inv["sim"].account.number))
-        by_year: dict[int, list[dict]] = defaultdict(list)
-        for inv in invoices:
-            by_year[inv["issued_on"].year].append(inv)
-        # One published billing run per month, as the billing staff would have left them.
-        runs = {}
-        for inv in invoices:
-            run = runs.get(inv["period"])
-            if run is None:
-                published = timezone.make_aware(dt.datetime.combine(inv["issued_on"], dt.time(9, 0)))
-                run = runs[inv["period"]] = BillingRun(
-                    period=inv["period"],
-                    status=RunStatus.PUBLISHED,
-                    finished=published,
-                    published=published,
-                    actor=self.carol,
-                )
-            run.invoice_count += 1
-            run.total += inv["total"]
-        BillingRun.objects.bulk_create(runs.values())
-        rows = []
-        for year, items in sorted(by_year.items()):
-            first = invoice_numbers_reserve(year=year, count=len(items))
-            for offset, inv in enumerate(items):
-                seq = first + offset
-                inv["row"] = Invoice(
-                    account=inv["sim"].account,
-                    period=inv["period"],
-                    run=runs[inv["period"]],
-                    year=year,
-                    seq=seq,
-                    number=invoice_number_format(year, seq),
-                    status=InvoiceStatus.ISSUED,
-                    issued_on=inv["issued_on"],
-                    due_on=inv["due_on"],
-                    previous_balance=inv["previous_balance"],
-                    payments_received=inv["payments_received"],
-                    total=inv["total"],
-                    vat_total=inv["vat_total"],
-                    amount_due=inv["amount_due"],
-                )
-                rows.append(inv["row"])
-        Invoice.objects.bulk_create(rows, batch_size=2000)
-        InvoiceLine.objects.bulk_create(
-            (
-                InvoiceLine(invoice=inv["row"], kind=LineKind.CHARGE, **line)
-                for inv in invoices
-                for line in inv["lines"]
-            ),
-            batch_size=2000,
-        )
-        self.counts["invoices"] = len(rows)
-
-    def write_payments(self, invoices: list[dict], payments: list[dict]) -> None:
-        """Ledger entries of invoices and payments in date order, then the payments."""
-        entries = []
-        for inv in invoices:
-            if inv["total"]:
-                row = inv["row"]
-                entries.append(
-                    (
-                        (inv["issued_on"], 0),
-                        LedgerEntry(
-                            account=row.account,
-                            posted_on=inv["issued_on"],
-                            kind=EntryKind.INVOICE,
-                            amount=inv["total"],
-                            invoice=row,
-                            description=row.number,
-                        ),
-                    )
-                )
-        rows = []
-        for n, pay in enumerate(sorted(payments, key=lambda p: (p["paid_on"], p["sim"].account.number)), start=1):
-            channel, external_id = self.payment_source(pay["paid_on"], n)
+    def write_payments(self, payments: list[dict]) -> None:
+        """One month's payments, each with its ledger entry, in date order."""
+        entries, rows = [], []
+        for pay in sorted(payments, key=lambda p: (p["paid_on"], p["sim"].account.number)):
+            self.payment_count += 1
+            channel, external_id = self.payment_source(pay["paid_on"], self.payment_count)
             entry = LedgerEntry(
                 account=pay["sim"].account,
                 posted_on=pay["paid_on"],
@@ -439,7 +269,7 @@ class History:
                 amount=-pay["amount"],
                 description=external_id,
             )
-            entries.append(((pay["paid_on"], 1), entry))
+            entries.append(entry)
             rows.append(
                 Payment(
                     account=pay["sim"].account,
@@ -455,10 +285,8 @@ class History:
                     ledger_entry=entry,
                 )
             )
-        entries.sort(key=lambda item: item[0])
-        LedgerEntry.objects.bulk_create([entry for _key, entry in entries], batch_size=2000)
+        LedgerEntry.objects.bulk_create(entries, batch_size=2000)
         Payment.objects.bulk_create(rows, batch_size=2000)
-        self.counts["payments"] = len(rows)
 
     def payment_source(self, paid_on: dt.date, n: int) -> tuple[str, str]:
         roll = self.rng.random()
@@ -473,7 +301,7 @@ class History:
         inv = pay["invoice"]
         number = pay["sim"].account.number
         if self.preset == "ru":
-            return f"Оплата по л/с {number} за {inv['period']:%m.%Y}"
+            return f"Оплата по л/с {number} за {inv['row'].period:%m.%Y}"
         return f"Rēķins {inv['row'].number}, konts {number}"
 
     def choose_unregistered(self, sims: list[AccountSim], invoices: list[dict]) -> None:

@@ -1,12 +1,12 @@
-"""Building the demo utility: a year of consistent history, written in bulk.
+"""Building the demo utility: a year of consistent history.
 
-The seed simulates each account month by month (readings → invoice → payment) in
-memory, then writes every table with bulk_create inside one transaction. It keeps the
-invariants the services keep: invoice lines are rounded one by one and totals are sums
-of rounded lines (the same arithmetic as billing.services.invoice_create), every invoice
-and payment posts exactly one ledger entry (balance = sum of the ledger), invoice numbers
-come from InvoiceCounter without gaps per year, one current reading per meter and period.
-A fixed random seed makes two runs produce the same data.
+The seed simulates each account's readings month by month in memory and writes them in
+bulk; then it bills each month with the billing engine and publishes the run as the
+utility's staff would (billing_run_start/work/publish), so every invoice, its lines and
+their details are exactly what the engine writes, and invoice numbers come from
+InvoiceCounter without gaps per year. Between two runs the customers pay: every payment
+posts exactly one ledger entry (balance = sum of the ledger). A fixed random seed makes
+two runs produce the same data.
 """
 
 from django.apps import apps

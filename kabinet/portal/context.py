@@ -25,3 +25,14 @@ def current_access(request: HttpRequest) -> AccountAccess:
     if current is None:
         raise Http404
     return current
+
+
+def may_see_invoices(request: HttpRequest) -> bool:
+    """Whether this login may open the chosen account's invoices and payments: menus and
+    links offer them only then (a household member with readings-only access would get
+    a 404)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    _accesses, current = portal_accesses(request)
+    return current is not None and current.can_see_invoices

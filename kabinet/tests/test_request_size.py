@@ -15,6 +15,7 @@ def post_declared(client, path, length, **extra):
 
 def test_it_refuses_a_huge_upload_by_its_declared_length(client, personas):
     client.force_login(personas.alice)
+    client.cookies["django_language"] = "en"
     response = post_declared(client, reverse("portal:readings"), 300 * MB)
     assert response.status_code == 413 and "at most 1 MB" in response.content.decode()
     response = post_declared(client, reverse("portal:request-new"), 300 * MB)

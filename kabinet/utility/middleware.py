@@ -151,6 +151,11 @@ class RequestSizeMiddleware:
         return self.get_response(request)
 
     def _refuse(self, request, status: int):
+        # Before LocaleMiddleware: the visitor's language from the cookie or the browser.
+        with translation.override(translation.get_language_from_request(request)):
+            return self._refusal(request, status)
+
+    def _refusal(self, request, status: int):
         limit = self.limit_for(request.path)
         message = translation.gettext("What you sent is larger than this page accepts (at most %(mb)s MB).") % {
             "mb": f"{limit / 1024 / 1024:.0f}" if limit >= 1024 * 1024 else f"{limit / 1024 / 1024:.2f}"

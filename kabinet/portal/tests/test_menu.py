@@ -1,0 +1,51 @@
+"""The menu shows only what the person may open."""
+
+from django.urls import reverse
+
+from kabinet.customers.models import AccessRole, AccountAccess, User
+from kabinet.test import PASSWORD
+
+
+def household_member(personas, role: str) -> User:
+    member = User.objects.create_user(username="eve@example.com", email="eve@example.com", password=PASSWORD)
+    AccountAccess.objects.create(user=member, account=personas.alice_account, role=role)
+    return member
+
+
+def menu(client) -> str:
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    return page.split('<nav class="wrap nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_it_hides_invoices_and_payments_from_a_readings_only_member(personas, en_client):
+    en_client.force_login(household_member(personas, AccessRole.READINGS))
+    nav = menu(en_client)
+    assert reverse("portal:readings") in nav
+    assert reverse("portal:invoices") not in nav
+    assert reverse("portal:payment-history") not in nav
+    # What the menu would have offered is not theirs to open.
+    assert en_client.get(reverse("portal:invoices")).status_code == 404
+    assert en_client.get(reverse("portal:payment-history")).status_code == 404
+
+
+def test_it_shows_invoices_and_payments_to_a_member_who_may_see_invoices(personas, en_client):
+    en_client.force_login(household_member(personas, AccessRole.READINGS_INVOICES))
+    nav = menu(en_client)
+    assert reverse("portal:invoices") in nav and reverse("portal:payment-history") in nav
+    assert en_client.get(reverse("portal:invoices")).status_code == 200
+
+
+def test_it_shows_invoices_and_payments_to_the_account_holder(personas, en_client):
+    en_client.force_login(personas.alice)
+    nav = menu(en_client)
+    assert reverse("portal:invoices") in nav and reverse("portal:payment-history") in nav
+
+
+def test_it_follows_the_account_chosen_in_the_switcher(personas, en_client):
+    member = household_member(personas, AccessRole.READINGS)
+    AccountAccess.objects.create(user=member, account=personas.alice_second_account, role=AccessRole.HOLDER)
+    en_client.force_login(member)
+    en_client.post(reverse("portal:account-choose"), {"account": personas.alice_second_account.pk})
+    assert reverse("portal:invoices") in menu(en_client)
+    en_client.post(reverse("portal:account-choose"), {"account": personas.alice_account.pk})
+    assert reverse("portal:invoices") not in menu(en_client)
