@@ -68,7 +68,14 @@ def line_note(line) -> str:
             "percent": d.get("percent", ""),
         }
         if "capped" in d:
-            note += " " + _("(capped at 10%% of the principal: %(cap)s)") % {"cap": d["capped"]}
+            if "cap_percent" in d:
+                cap = _("(capped at %(percent)s%% of the principal: %(cap)s)") % {
+                    "percent": d["cap_percent"],
+                    "cap": d["capped"],
+                }
+            else:  # invoices billed before the cap was recorded with them
+                cap = _("(capped: %(cap)s)") % {"cap": d["capped"]}
+            note += " " + cap
         return note
     if line.kind == LineKind.CORRECTION:
         if d.get("reason") == "late_reading":

@@ -31,7 +31,7 @@ from kabinet.billing.models import (
     Subscription,
     Tariff,
 )
-from kabinet.billing.penalties import DebtItem, PenaltyPolicy, penalties_for
+from kabinet.billing.penalties import DebtItem, Movement, PenaltyPolicy, penalties_for, penalty_debtors
 from kabinet.customers.models import Account, Premises
 from kabinet.lib import bulk
 from kabinet.lib.periods import add_months, month_end
@@ -221,6 +221,7 @@ def context_build(*, period: dt.date, issued_on: dt.date | None = None, due_on: 
             daily_percent=profile.penalty_daily_percent,
             cap_percent=profile.penalty_cap_percent,
             key_rates=list(KeyRate.objects.values_list("valid_from", "rate")),
+            payment_lag_days=profile.penalty_payment_lag_days,
         )
     return RunContext(
         rate=rating.Context(period=period, services=services, rules=rules),
@@ -238,7 +239,10 @@ def context_build(*, period: dt.date, issued_on: dt.date | None = None, due_on: 
 class Loaded:
     accounts: list[rating.AccountIn]
     balance: dict[int, Decimal] = field(default_factory=dict)  # all entries before the invoice date
-    principal: dict[int, Decimal] = field(default_factory=dict)  # non-penalty entries before the period
+    # For the penalty rule (penalty_debtors), with a penalty policy only: per account
+    # (principal before the period, principal at its end, the latest payment or credit).
+    principal: dict[int, tuple[Decimal, Decimal, dt.date | None]] = field(default_factory=dict)
+    earliest_due: dict[int, dt.date] = field(default_factory=dict)  # of the charges posted in the period
     last_due: dict[int, Decimal] = field(default_factory=dict)  # the last issued invoice's amount_due
     corrections: dict[int, list[rating.Line]] = field(default_factory=dict)  # staff corrections to bill
 
@@ -451,15 +455,37 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
                 meters[mid].readings[rating.month_index(as_date(rperiod))] = dec(value)
 
         loaded = Loaded(list(accounts.values()))
-        cursor.execute(
-            "SELECT account_id, SUM(amount),"
-            " SUM(CASE WHEN kind <> 'penalty' AND posted_on < %s THEN amount ELSE 0 END)"
-            f" FROM {T_LEDGER} WHERE account_id BETWEEN %s AND %s AND posted_on < %s GROUP BY account_id",
-            [first, lo, hi, ctx.issued_on],
-        )
-        for aid, balance, principal in cursor.fetchall():
-            loaded.balance[aid] = dec(balance)
-            loaded.principal[aid] = dec(principal)
+        if ctx.penalty is None:
+            cursor.execute(
+                f"SELECT account_id, SUM(amount) FROM {T_LEDGER}"
+                " WHERE account_id BETWEEN %s AND %s AND posted_on < %s GROUP BY account_id",
+                [lo, hi, ctx.issued_on],
+            )
+            for aid, balance in cursor.fetchall():
+                loaded.balance[aid] = dec(balance)
+        else:
+            # What the penalty rule needs, in the same pass over the chunk's ledger.
+            cursor.execute(
+                "SELECT account_id, SUM(CASE WHEN posted_on < %s THEN amount ELSE 0 END),"
+                " SUM(CASE WHEN kind <> 'penalty' AND posted_on < %s THEN amount ELSE 0 END),"
+                " SUM(CASE WHEN kind <> 'penalty' AND posted_on <= %s THEN amount ELSE 0 END),"
+                " MAX(CASE WHEN kind <> 'penalty' AND amount < 0 AND posted_on <= %s THEN posted_on END)"
+                f" FROM {T_LEDGER} WHERE account_id BETWEEN %s AND %s AND (posted_on < %s OR posted_on <= %s)"
+                " GROUP BY account_id",
+                [ctx.issued_on, first, last, last, lo, hi, ctx.issued_on, last],
+            )
+            for aid, balance, opening, closing, last_credit in cursor.fetchall():
+                loaded.balance[aid] = dec(balance)
+                loaded.principal[aid] = (dec(opening), dec(closing), as_date(last_credit))
+            cursor.execute(
+                f"SELECT le.account_id, MIN(COALESCE(i.due_on, le.posted_on)) FROM {T_LEDGER} le"
+                f" LEFT JOIN {T_INVOICE} i ON i.id = le.invoice_id"
+                " WHERE le.account_id BETWEEN %s AND %s AND le.kind <> 'penalty' AND le.amount > 0"
+                " AND le.posted_on BETWEEN %s AND %s GROUP BY le.account_id",
+                [lo, hi, first, last],
+            )
+            for aid, due_on in cursor.fetchall():
+                loaded.earliest_due[aid] = as_date(due_on)
         cursor.execute(
             f"SELECT i.account_id, i.amount_due FROM {T_INVOICE} i"
             " WHERE i.account_id BETWEEN %s AND %s AND i.status = 'issued' AND i.period < %s"
@@ -495,57 +521,57 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
 
 
 def _penalty_lines(ctx: RunContext, loaded: Loaded) -> dict[int, list[rating.Line]]:
-    """Penalty lines for the accounts that owed principal when the period began."""
+    """Penalty lines for the accounts the penalty rule names (penalty_debtors)."""
     policy = ctx.penalty
-    debtors = [aid for aid, principal in loaded.principal.items() if principal > 0]
-    if policy is None or not debtors:
+    if policy is None or not loaded.principal:
         return {}
     first, last = ctx.period, month_end(ctx.period)
+    debtors = penalty_debtors(
+        policy, first=first, last=last, principal=loaded.principal, earliest_due=loaded.earliest_due
+    )
+    if not debtors:
+        return {}
     items: dict[int, list[DebtItem]] = {}
-    movements: dict[int, list] = {}
-    penalised: dict[tuple[int, int], Decimal] = {}
+    movements: dict[int, list[Movement]] = {}
+    charged: dict[tuple[int, int], Decimal] = {}
     with connection.cursor() as cursor:
         for at in range(0, len(debtors), 2000):
             batch = debtors[at : at + 2000]
             marks = ",".join(["%s"] * len(batch))
+            # Every principal entry up to the period's end: penalties accrue continuously
+            # from each charge's first day of delay, whenever that was.
             cursor.execute(
-                f"SELECT le.account_id, le.id, le.amount, le.posted_on, i.due_on, i.number FROM {T_LEDGER} le"
+                f"SELECT le.account_id, le.id, le.kind, le.amount, le.posted_on, i.due_on, i.number FROM {T_LEDGER} le"
                 f" LEFT JOIN {T_INVOICE} i ON i.id = le.invoice_id"
-                f" WHERE le.account_id IN ({marks}) AND le.kind <> 'penalty' AND le.amount > 0 AND le.posted_on <= %s",
+                f" WHERE le.account_id IN ({marks}) AND le.kind <> 'penalty' AND le.posted_on <= %s",
                 [*batch, last],
             )
-            for aid, key, amount, posted_on, due_on, number in cursor.fetchall():
-                posted_on = as_date(posted_on)
-                items.setdefault(aid, []).append(
-                    DebtItem(key, number or posted_on.isoformat(), dec(amount), posted_on, as_date(due_on) or posted_on)
-                )
+            for aid, key, kind, amount, posted_on, due_on, number in cursor.fetchall():
+                posted_on, amount = as_date(posted_on), dec(amount)
+                movements.setdefault(aid, []).append(Movement(posted_on, amount, kind == "payment"))
+                if amount > 0:
+                    items.setdefault(aid, []).append(
+                        DebtItem(key, number or posted_on.isoformat(), amount, posted_on, as_date(due_on) or posted_on)
+                    )
+            # What earlier invoices charged per charge: this invoice charges the rest.
             cursor.execute(
-                f"SELECT account_id, posted_on, amount FROM {T_LEDGER}"
-                f" WHERE account_id IN ({marks}) AND kind <> 'penalty' AND posted_on BETWEEN %s AND %s",
-                [*batch, first, last],
+                f"SELECT i.account_id, l.total, l.details FROM {T_LINE} l JOIN {T_INVOICE} i ON i.id = l.invoice_id"
+                f" WHERE i.account_id IN ({marks}) AND l.kind = 'penalty' AND i.status = 'issued'",
+                batch,
             )
-            for aid, posted_on, amount in cursor.fetchall():
-                movements.setdefault(aid, []).append((as_date(posted_on), dec(amount)))
-            if policy.code == "lv_daily":
-                cursor.execute(
-                    f"SELECT i.account_id, l.total, l.details FROM {T_LINE} l JOIN {T_INVOICE} i ON i.id = l.invoice_id"
-                    f" WHERE i.account_id IN ({marks}) AND l.kind = 'penalty' AND i.status = 'issued'",
-                    batch,
-                )
-                for aid, total, details in cursor.fetchall():
-                    details = json.loads(details) if isinstance(details, str) else (details or {})
-                    if "item" in details:
-                        key = (aid, details["item"])
-                        penalised[key] = penalised.get(key, ZERO) + dec(total)
+            for aid, total, details in cursor.fetchall():
+                details = json.loads(details) if isinstance(details, str) else (details or {})
+                if "item" in details:
+                    key = (aid, details["item"])
+                    charged[key] = charged.get(key, ZERO) + dec(total)
     lines: dict[int, list[rating.Line]] = {}
     for aid in debtors:
         account_items = items.get(aid, [])
         for item in account_items:
-            item.penalised = penalised.get((aid, item.key), ZERO)
+            item.charged = charged.get((aid, item.key), ZERO)
         results = penalties_for(
             policy=policy,
             items=account_items,
-            opening=loaded.principal[aid],
             movements=movements.get(aid, []),
             first=first,
             last=last,

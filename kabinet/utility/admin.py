@@ -65,6 +65,7 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                     "penalty_grace_days",
                     "penalty_daily_percent",
                     "penalty_cap_percent",
+                    "penalty_payment_lag_days",
                 ]
             },
         ),

@@ -38,8 +38,7 @@ class RegistrationProof(models.TextChoices):
 class PenaltyPolicy(models.TextChoices):
     NONE = "none", _("No penalties")
     RU_155 = "ru155", _("Russia: Housing Code art. 155 (1/300, then 1/130 of the key rate)")
-    # xgettext:no-python-format
-    LV_DAILY = "lv_daily", _("Latvia: daily percentage, capped at 10% of the principal")
+    LV_DAILY = "lv_daily", _("Latvia: daily percentage, capped at a share of the principal")
 
 
 class UtilityProfile(models.Model):
@@ -137,6 +136,13 @@ class UtilityProfile(models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
+    )
+    # ЖК РФ ст.155 ч.14: penalties accrue through the day of actual payment inclusive, so a
+    # payment lowers the penalty base from the next day (kabinet.billing.penalties).
+    penalty_payment_lag_days = models.PositiveSmallIntegerField(
+        _("a payment lowers the penalty base after, days"),
+        default=1,
+        help_text=_("1: from the day after the payment (the debt is owed through the day it is paid)."),
     )
 
     class Meta:

@@ -108,15 +108,19 @@ def test_it_charges_art_155_penalties_across_the_30_and_90_day_thresholds_and_a_
         bill_and_publish(period)
 
     penalties = [Invoice.objects.get(account=debtor, period=p).lines.get(kind="penalty") for p in (AUG, SEP, OCT)]
-    # 08: days 31-47 (17 days) × 1/300 × 9.5 % × 1000.00
-    # 09: 14 days at 9.5 % and 16 days at 8 %, all at 1/300
-    # 10: days 78-90 (13) at 1/300 and days 91-108 (18) at 1/130, 8 %
-    assert [p.total for p in penalties] == [D("5.38"), D("8.70"), D("14.54")]
+    # Accrued to the end of each month, rounded once; each invoice charges the rest:
+    # 08: days 31-47 (17 days) × 1/300 × 9.5 % × 1000.00 = 161500/30000 = 5.3833 → 5.38
+    # 09: + 14 days at 9.5 % and 16 days at 8 %, all at 1/300:
+    #     1000 × (9.5 × 31 + 8 × 16) / 30000 = 422500/30000 = 14.0833 → 14.08 - 5.38 = 8.70
+    # 10: + days 78-90 (13) at 1/300 and days 91-108 (18) at 1/130, 8 %:
+    #     1000 × (9.5 × 31 + 8 × 29) / 30000 + 1000 × 8 × 18 / 13000 = 17.55 + 11.0769
+    #     = 28.6269 → 28.63 - 14.08 = 14.55 (month by month: 3.4667 + 11.0769 → 14.54)
+    assert [p.total for p in penalties] == [D("5.38"), D("8.70"), D("14.55")]
     assert penalties[2].details["days_300"] == 13
     assert penalties[2].details["days_130"] == 18
     # No penalty on penalties: the principal stays 1000.00 while the debt grows.
     balance = sum(LedgerEntry.objects.filter(account=debtor).values_list("amount", flat=True))
-    assert balance == D("1028.62")
+    assert balance == D("1028.63")
     assert LedgerEntry.objects.filter(account=debtor, kind="penalty").count() == 3
 
 
@@ -132,15 +136,15 @@ def test_it_stops_penalties_once_the_debt_is_paid(ru):
         issued_on=dt.date(2026, 7, 1),
         due_on=dt.date(2026, 7, 15),
     )
-    # Half paid on 20.08 (a payment counts from its own day): 15.08-19.08 on 1000.00,
-    # 20.08-31.08 on 500.00.
+    # Half paid on 20.08: the debt is owed through the day it is paid (ЖК РФ ст.155 ч.14),
+    # so 15.08-20.08 on 1000.00, 21.08-31.08 on 500.00.
     payment_register(account=debtor, amount=D("500.00"), paid_on=dt.date(2026, 8, 20), channel="bank", external_id="p1")
 
     bill_and_publish(AUG)
 
     penalty = Invoice.objects.get(account=debtor, period=AUG).lines.get(kind="penalty")
-    # 1000 × 0.095/300 × 5 + 500 × 0.095/300 × 12 = 1.5833 + 1.9 = 3.48
-    assert penalty.total == D("3.48")
+    # 1000 × 0.095/300 × 6 + 500 × 0.095/300 × 11 = 1.9 + 1.7417 = 3.6417 → 3.64
+    assert penalty.total == D("3.64")
 
 
 def test_it_does_not_bill_years_of_consumption_on_a_first_reading(ru):

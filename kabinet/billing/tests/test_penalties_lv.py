@@ -30,8 +30,10 @@ def test_it_caps_latvian_penalties_at_ten_percent_of_the_principal(personas):
 
     august = Invoice.objects.get(account=debtor, period=dt.date(2026, 8, 1))
     september = Invoice.objects.get(account=debtor, period=dt.date(2026, 9, 1))
-    # 31 days × 0.2 % × 100.00 = 6.20; then 30 days would be 6.00, capped at 10.00 - 6.20.
-    assert august.lines.get(kind="penalty").total == D("6.20")
-    assert september.lines.get(kind="penalty").total == D("3.80")
+    # Due 25.07, no grace days: late from 26.07. No July invoice here, so August charges
+    # the accrued total: 26.07-31.08 = 37 days × 0.2 % × 100.00 = 7.40; September would
+    # bring it to 67 days × 0.2 % × 100.00 = 13.40, capped at 10 % = 10.00: 10.00 - 7.40.
+    assert august.lines.get(kind="penalty").total == D("7.40")
+    assert september.lines.get(kind="penalty").total == D("2.60")
     assert september.lines.get(kind="penalty").details["capped"] == "10.00"
     assert not Invoice.objects.filter(account=debtor, period=dt.date(2026, 10, 1), lines__kind="penalty").exists()
