@@ -84,26 +84,6 @@ def invoice_for_accounts(account_ids: Iterable[int], pk: int, today: dt.date) ->
     )
 
 
-def unpaid_invoices(account_id: int, today: dt.date) -> tuple[Decimal, list[tuple[Invoice, Decimal]]]:
-    """The balance and the invoices it is made of: payments settle the oldest invoices
-    first, so the debt is the newest invoices' amounts, as far as it reaches."""
-    balance = account_balance(account_id)
-    unpaid = []
-    if balance > 0:
-        left = balance
-        for invoice in visible_invoices(account_id, today).only(
-            "id", "number", "period", "total", "due_on", "issued_on"
-        ):
-            if left <= 0:
-                break
-            if invoice.total <= 0:
-                continue
-            part = min(invoice.total, left)
-            unpaid.append((invoice, part))
-            left -= part
-    return balance, unpaid
-
-
 @dataclass
 class StatementPeriod:
     month: dt.date

@@ -1,9 +1,17 @@
 """Allocation of payments to what an account owes (pure, Django-free).
 
 Debits (invoices, opening debt, penalties, positive corrections) are covered by credits
-(payments, negative corrections) in date order: a credit first pays the invoice it was
-made for, if any, then the oldest debit still open. What no debit takes is the
-customer's credit (an overpayment) and pays the next invoice when it comes.
+(payments, negative corrections) strictly in order: every credit, in date order, pays
+the oldest debit still open, whatever invoice the payer named. The debit's order is
+the caller's to choose (the selectors put principal before penalties, as the penalty
+rule does); what no debit takes is the customer's credit (an overpayment) and pays the
+next invoice when it comes.
+
+Oldest first is the rule the penalty engine (billing.penalties) charges by: the debt
+that is overdue here is the debt a penalty is charged on. A payment that names an
+invoice keeps the name (Payment.invoice, for the record and the receipt's purpose), but
+does not jump the queue: an invoice's "amount due" already includes the older debt, so
+paying it pays the older debt first.
 """
 
 from collections.abc import Hashable
@@ -25,7 +33,6 @@ class Credit:
     key: Hashable
     amount: Decimal
     order: tuple
-    target: Hashable | None = None
 
 
 @dataclass
@@ -39,32 +46,22 @@ def allocate(debits: list[Debit], credits: list[Credit]) -> Allocation:
     debits = sorted(debits, key=lambda d: d.order)
     credits = sorted(credits, key=lambda c: c.order)
     result = Allocation(covered={d.key: ZERO for d in debits})
-    remaining_debit = {d.key: d.amount for d in debits}
-    remaining_credit = {c.key: c.amount for c in credits}
-
-    def apply(credit_key, debit_key):
-        amount = min(remaining_credit[credit_key], remaining_debit[debit_key])
-        if amount <= 0:
-            return
-        remaining_credit[credit_key] -= amount
-        remaining_debit[debit_key] -= amount
-        result.covered[debit_key] += amount
-        result.links.append((credit_key, debit_key, amount))
-
-    for credit in credits:  # pass 1: a payment made for one invoice pays it first
-        if credit.target is not None and credit.target in remaining_debit:
-            apply(credit.key, credit.target)
-    position = 0
-    for credit in credits:  # pass 2: the rest, oldest open debit first
-        while remaining_credit[credit.key] > 0 and position < len(debits):
-            debit_key = debits[position].key
-            if remaining_debit[debit_key] <= 0:
+    unapplied = ZERO
+    position = 0  # every debit before it is covered in full
+    left = debits[0].amount if debits else ZERO  # what the debit at `position` still asks
+    for credit in credits:
+        amount = credit.amount
+        while amount > 0 and position < len(debits):
+            if left <= 0:
                 position += 1
+                left = debits[position].amount if position < len(debits) else ZERO
                 continue
-            apply(credit.key, debit_key)
-        if position >= len(debits):
-            # Nothing left to pay now: skip ahead, later credits stay unapplied too.
-            pass
-    # A targeted invoice covered in pass 1 may sit before `position`; nothing else can.
-    result.unapplied = sum(remaining_credit.values(), ZERO)
+            part = min(amount, left)
+            key = debits[position].key
+            result.covered[key] += part
+            result.links.append((credit.key, key, part))
+            amount -= part
+            left -= part
+        unapplied += amount
+    result.unapplied = unapplied
     return result

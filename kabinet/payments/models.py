@@ -9,9 +9,10 @@ import or notification a no-op. A registered payment posts one negative LedgerEn
 reversal posts the opposite entry and never deletes the payment. Unmatched payments (no
 account yet) post nothing until staff assign them, split them or mark them not ours.
 
-Allocation to invoices is not stored: it is computed from the ledger (oldest open
-invoice first, a payment made for one invoice goes to that invoice first), so it can
-never disagree with the balance (see payments.allocation and selectors).
+Allocation to invoices is not stored: it is computed from the ledger (the oldest debt
+first, principal before penalties, whatever invoice a payment names, as penalties are
+charged), so it can never disagree with the balance (see payments.allocation and
+selectors.account_dues, the one answer to "what is paid, what is due, by when").
 
 A statement import keeps the file; staff preview the matches and post the whole file in
 one transaction (all or nothing). Online payments are OnlinePayment rows (one per trip

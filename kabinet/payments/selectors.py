@@ -1,6 +1,6 @@
-"""Reads for payments: history, invoice payment state, the staff queue."""
+"""Reads for payments: what is paid and what is due, history, the staff queue."""
 
-from collections import defaultdict
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +19,7 @@ class PayState:
     PAID = "paid"
     PART = "part_paid"
     UNPAID = "unpaid"
+    OVERDUE = "overdue"  # only as InvoicePayment.status: unpaid or part-paid after its due date
     NONE = "none"  # nothing charged
 
 
@@ -26,13 +27,58 @@ PAY_STATE_LABELS = {
     PayState.PAID: _("paid"),
     PayState.PART: _("part-paid"),
     PayState.UNPAID: _("unpaid"),
+    PayState.OVERDUE: _("overdue"),
     PayState.NONE: "",
 }
 
 
 @dataclass
 class InvoicePayment:
+    """One invoice's share of the account's dues (see account_dues)."""
+
     invoice_id: int
+    total: Decimal  # the invoice's own charges: principal and penalties, not the older debt
+    paid: Decimal
+    number: str = ""
+    period: dt.date | None = None
+    due_on: dt.date | None = None
+    today: dt.date | None = None  # the day the dues were read for; None: no overdue mark
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.total - self.paid, ZERO)
+
+    @property
+    def state(self) -> str:
+        """How far it is paid: paid, part_paid, unpaid, or none (nothing charged)."""
+        if self.total <= 0:
+            return PayState.NONE
+        if self.paid >= self.total:
+            return PayState.PAID
+        return PayState.PART if self.paid > 0 else PayState.UNPAID
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.remaining > 0 and self.today and self.due_on and self.due_on < self.today)
+
+    @property
+    def status(self) -> str:
+        """The one-word answer: paid, part_paid, unpaid or overdue (or none)."""
+        return PayState.OVERDUE if self.overdue else self.state
+
+    @property
+    def label(self) -> str:
+        return PAY_STATE_LABELS[self.state]
+
+
+@dataclass
+class OtherDebt:
+    """A debit that is no invoice's: an opening balance, a correction, a returned payment.
+    It is due when it is posted."""
+
+    entry_id: int
+    kind: str
+    posted_on: dt.date
     total: Decimal
     paid: Decimal
 
@@ -41,93 +87,184 @@ class InvoicePayment:
         return max(self.total - self.paid, ZERO)
 
     @property
-    def state(self) -> str:
-        if self.total <= 0:
-            return PayState.NONE
-        if self.paid >= self.total:
-            return PayState.PAID
-        return PayState.PART if self.paid > 0 else PayState.UNPAID
-
-    @property
-    def label(self) -> str:
-        return PAY_STATE_LABELS[self.state]
+    def due_on(self) -> dt.date:
+        return self.posted_on
 
 
 @dataclass
-class AccountAllocation:
-    invoices: dict[int, InvoicePayment] = field(default_factory=dict)
+class AccountDues:
+    today: dt.date | None
+    invoices: dict[int, InvoicePayment] = field(default_factory=dict)  # oldest first
+    others: list[OtherDebt] = field(default_factory=list)
     paid_by: dict[int, list[tuple[int, Decimal]]] = field(default_factory=dict)  # payment id -> [(invoice id, amount)]
-    credit: Decimal = ZERO
+    credit: Decimal = ZERO  # paid and not yet owed (an overpayment)
     outstanding: Decimal = ZERO  # what is still owed, debit by debit
+    # (invoice id or None, remaining) per debit, in the order payments cover them.
+    queue: list[tuple[int | None, Decimal]] = field(default_factory=list)
 
     @property
     def balance(self) -> Decimal:
+        """The ledger's sum: positive = debt, negative = credit."""
         return self.outstanding - self.credit
 
+    @property
+    def to_pay(self) -> Decimal:
+        """The one amount to pay: every open debit (never negative)."""
+        return self.outstanding
 
-def account_allocations(account_ids: Iterable[int]) -> dict[int, AccountAllocation]:
-    """Allocate each account's ledger: two queries for any number of accounts."""
+    @property
+    def open_invoices(self) -> list[InvoicePayment]:
+        """Invoices with something left to pay, oldest first."""
+        return [i for i in self.invoices.values() if i.remaining > 0]
+
+    @property
+    def open_others(self) -> list[OtherDebt]:
+        """Open debits that are no invoice's (an opening balance, ...), oldest first."""
+        return [o for o in self.others if o.remaining > 0]
+
+    @property
+    def due_on(self) -> dt.date | None:
+        """By when: the earliest due date of what is still open."""
+        dates = [i.due_on for i in self.open_invoices if i.due_on] + [o.due_on for o in self.open_others]
+        return min(dates) if dates else None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.today and self.due_on and self.due_on < self.today)
+
+    def to_settle(self, invoice_id: int) -> Decimal:
+        """What pays this invoice in full: its remaining and everything owed before it,
+        since payments cover the oldest debt first."""
+        if invoice_id not in self.invoices or self.invoices[invoice_id].remaining <= 0:
+            return ZERO
+        last = max(n for n, (owner, _left) in enumerate(self.queue) if owner == invoice_id)
+        return sum((left for _owner, left in self.queue[: last + 1]), ZERO)
+
+
+def account_dues(account_ids: Iterable[int], today: dt.date | None) -> dict[int, AccountDues]:
+    """What is paid, what is due and by when, per account: the one answer every page
+    gives (one query for any number of accounts).
+
+    The definition:
+
+    * An invoice's amount is its own charges (Invoice.total: the period's principal and
+      penalties) as posted to the ledger, never its "amount due", which also carries the
+      older debt and would count that debt twice.
+    * Credits (payments, credit corrections) cover debits oldest first, whatever invoice
+      a payment names: every principal debit (invoices, opening balance, corrections) in
+      date order, then penalties, as billing.penalties charges them (no penalty on a
+      penalty). A reversed payment and its reversal count as neither.
+    * paid = what the allocation covered, remaining = amount − paid; state: paid,
+      part-paid or unpaid, and overdue while something remains after the due date. A
+      debit that is no invoice's is due when posted.
+    * The amount to pay is the sum of what remains (= the ledger's balance when it is a
+      debt); it is due by the earliest due date of what remains.
+
+    With `today`, only entries posted up to that day count (what the customer can see:
+    an invoice is posted on its invoice day) and overdue is judged on that day; with
+    None, the whole ledger and no overdue mark.
+    """
     ids = list(set(account_ids))
-    # One query: each entry with the payment it posted, if any (reverse one-to-one).
-    entries = list(
-        LedgerEntry.objects.filter(account_id__in=ids)
-        .order_by()
-        .values_list(
+    entries = LedgerEntry.objects.filter(account_id__in=ids)
+    if today is not None:
+        entries = entries.filter(posted_on__lte=today)
+    # One query: each entry with its invoice and the payment it posted, if any.
+    rows = list(
+        entries.order_by().values_list(
             "id",
             "account_id",
             "kind",
             "amount",
             "posted_on",
             "invoice_id",
+            "invoice__number",
+            "invoice__period",
+            "invoice__due_on",
             "payment__id",
-            "payment__invoice_id",
             "payment__status",
             "payment__reversal_entry_id",
         )
     )
     skip: set[int] = set()
-    for entry_id, *_rest, status, reversal_id in entries:
+    for entry_id, *_rest, status, reversal_id in rows:
         if status == PaymentStatus.REVERSED:
             skip.add(entry_id)  # a reversed payment and its reversal cancel out
             if reversal_id:
                 skip.add(reversal_id)
     per_account: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
-    invoice_entries: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for entry_id, account_id, kind, amount, posted_on, invoice_id, payment_id, target_id, _st, _rv in entries:
+    invoices: dict[int, dict[int, InvoicePayment]] = {i: {} for i in ids}
+    others: dict[int, OtherDebt] = {}
+    owner: dict[int, int | None] = {}  # debit entry id -> invoice id
+    rows.sort(key=lambda r: (r[4], r[0]))
+    for entry_id, account_id, kind, amount, posted_on, invoice_id, number, period, due_on, payment_id, *_tail in rows:
         if entry_id in skip:
             continue
         debits, credits = per_account[account_id]
-        order = (posted_on, entry_id)
-        if amount > 0:
-            key = ("invoice", invoice_id) if kind == EntryKind.INVOICE and invoice_id else ("entry", entry_id)
-            if key[0] == "invoice":
-                invoice_entries[account_id][invoice_id] = amount
-            debits.append(Debit(key=key, amount=amount, order=order))
-        else:
+        if amount < 0:
             key = ("payment", payment_id) if payment_id else ("entry", entry_id)
-            target = ("invoice", target_id) if target_id else None
-            credits.append(Credit(key=key, amount=-amount, order=order, target=target))
-    result: dict[int, AccountAllocation] = {}
+            credits.append(Credit(key=key, amount=-amount, order=(posted_on, entry_id)))
+            continue
+        principal_first = 1 if kind == EntryKind.PENALTY else 0
+        debits.append(Debit(key=entry_id, amount=amount, order=(principal_first, posted_on, entry_id)))
+        owner[entry_id] = invoice_id
+        if invoice_id:
+            row = invoices[account_id].get(invoice_id)
+            if row is None:
+                row = invoices[account_id][invoice_id] = InvoicePayment(
+                    invoice_id, ZERO, ZERO, number or "", period, due_on, today
+                )
+            row.total += amount
+        else:
+            others[entry_id] = OtherDebt(entry_id, kind, posted_on, amount, ZERO)
+    result: dict[int, AccountDues] = {}
     for account_id, (debits, credits) in per_account.items():
         allocation = allocate(debits, credits)
-        out = AccountAllocation(
-            credit=allocation.unapplied,
-            outstanding=sum((d.amount - allocation.covered[d.key] for d in debits), ZERO),
-        )
-        for invoice_id, total in invoice_entries[account_id].items():
-            out.invoices[invoice_id] = InvoicePayment(invoice_id, total, allocation.covered[("invoice", invoice_id)])
+        out = AccountDues(today=today, invoices=invoices[account_id], credit=allocation.unapplied)
+        for debit in sorted(debits, key=lambda d: d.order):
+            covered = allocation.covered[debit.key]
+            invoice_id = owner[debit.key]
+            if invoice_id:
+                out.invoices[invoice_id].paid += covered
+            else:
+                others[debit.key].paid = covered
+                out.others.append(others[debit.key])
+            out.queue.append((invoice_id, debit.amount - covered))
+            out.outstanding += debit.amount - covered
+        paid_by: dict[int, dict[int, Decimal]] = {}
         for credit_key, debit_key, amount in allocation.links:
-            if credit_key[0] == "payment" and debit_key[0] == "invoice":
-                out.paid_by.setdefault(credit_key[1], []).append((debit_key[1], amount))
+            invoice_id = owner[debit_key]
+            if credit_key[0] == "payment" and invoice_id:
+                settled = paid_by.setdefault(credit_key[1], {})  # an invoice's principal and penalty as one
+                settled[invoice_id] = settled.get(invoice_id, ZERO) + amount
+        out.paid_by = {payment_id: list(settled.items()) for payment_id, settled in paid_by.items()}
         result[account_id] = out
     return result
 
 
+def invoice_dues(invoices: Iterable[Invoice], dues: AccountDues) -> list[Invoice]:
+    """The invoices, each with its share of the dues as `invoice.dues` (no query)."""
+    rows = list(invoices)
+    for invoice in rows:
+        invoice.dues = dues.invoices.get(invoice.pk) or InvoicePayment(
+            invoice.pk, ZERO, ZERO, invoice.number or "", invoice.period, invoice.due_on, dues.today
+        )
+    return rows
+
+
+# The names the rest of the code knows: the whole ledger, no date.
+AccountAllocation = AccountDues
+
+
+def account_allocations(account_ids: Iterable[int]) -> dict[int, AccountDues]:
+    """account_dues over the whole ledger (no day, no overdue mark)."""
+    return account_dues(account_ids, None)
+
+
 def invoice_payment_status(
-    invoice_ids: Iterable[int], account_ids: Iterable[int] | None = None
+    invoice_ids: Iterable[int], account_ids: Iterable[int] | None = None, today: dt.date | None = None
 ) -> dict[int, InvoicePayment]:
-    """Paid / part-paid / unpaid for each invoice: one query when the accounts are
-    given, two otherwise, for any number of invoices."""
+    """Paid / part-paid / unpaid for each invoice, as account_dues says: one query when
+    the accounts are given, two otherwise, for any number of invoices."""
     ids = list(invoice_ids)
     if not ids:
         return {}
@@ -135,14 +272,14 @@ def invoice_payment_status(
         accounts = set(account_ids)
     else:
         accounts = set(Invoice.objects.filter(id__in=ids).values_list("account_id", flat=True))
-    allocations = account_allocations(accounts)
+    wanted = set(ids)
     result = {}
-    for allocation in allocations.values():
-        for invoice_id, state in allocation.invoices.items():
-            if invoice_id in ids:
-                result[invoice_id] = state
+    for dues in account_dues(accounts, today).values():
+        for invoice_id, row in dues.invoices.items():
+            if invoice_id in wanted:
+                result[invoice_id] = row
     for invoice_id in ids:  # an invoice with nothing charged has no ledger entry
-        result.setdefault(invoice_id, InvoicePayment(invoice_id, ZERO, ZERO))
+        result.setdefault(invoice_id, InvoicePayment(invoice_id, ZERO, ZERO, today=today))
     return result
 
 
@@ -152,12 +289,15 @@ def payments_for_account(account_id: int) -> QuerySet[Payment]:
     ).order_by("-paid_on", "-id")
 
 
-def account_statement(account_id: int, limit: int = 200) -> list[dict]:
+def account_statement(account_id: int, limit: int = 200, today: dt.date | None = None) -> list[dict]:
     """The account's ledger with a running balance (oldest first), as the customer's
-    statement: the last line's balance is the balance shown everywhere."""
+    statement: the last line's balance is the balance shown everywhere (with `today`,
+    up to that day, as account_dues counts it)."""
+    entries = LedgerEntry.objects.filter(account_id=account_id)
+    if today is not None:
+        entries = entries.filter(posted_on__lte=today)
     rows = list(
-        LedgerEntry.objects.filter(account_id=account_id)
-        .select_related("invoice")
+        entries.select_related("invoice")
         .order_by("posted_on", "id")
         .values("id", "posted_on", "kind", "amount", "invoice__number", "description")
     )

@@ -1,5 +1,6 @@
 """The customer's invoices: unpaid invoices and debt, invoice detail, the printable
 receipt (HTML and PDF from one template), the statement and the consumption comparison.
+What is paid and due comes from payments.selectors.account_dues, as on every page.
 
 Another customer's invoice is a 404, as is any invoice of an account this login may
 only submit readings for."""
@@ -16,9 +17,9 @@ from kabinet.billing.selectors import (
     consumption_comparison,
     invoice_for_accounts,
     statement,
-    unpaid_invoices,
     visible_invoices,
 )
+from kabinet.payments.selectors import account_dues, invoice_dues
 from kabinet.portal.context import current_access, portal_accesses
 from kabinet.utility.csp import document_policy
 
@@ -49,16 +50,17 @@ def invoices(request: HttpRequest) -> HttpResponse:
     access = _invoice_access(request)
     accesses, _current = portal_accesses(request)
     today = timezone.localdate()
-    balance, unpaid = unpaid_invoices(access.account_id, today)
-    history = list(visible_invoices(access.account_id, today)[:24])
+    dues = account_dues([access.account_id], today)[access.account_id]
+    history = invoice_dues(visible_invoices(access.account_id, today)[:24], dues)
     return render(
         request,
         "portal/billing/invoices.html",
         {
             "accesses": accesses,
             "current": access,
-            "balance": balance,
-            "unpaid": unpaid,
+            "dues": dues,
+            "balance": dues.balance,
+            "unpaid": dues.open_invoices,
             "history": history,
             "today": today,
         },
@@ -70,6 +72,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     ctx = receipts.receipt_context(invoice)
     ctx["comparison"] = consumption_comparison(invoice.account_id, invoice)
+    dues = account_dues([invoice.account_id], timezone.localdate())[invoice.account_id]
+    ctx["state"] = invoice_dues([invoice], dues)[0].dues
+    ctx["to_settle"] = dues.to_settle(invoice.pk)
     return render(request, "portal/billing/invoice_detail.html", ctx)
 
 

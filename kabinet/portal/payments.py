@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.models import Invoice
-from kabinet.billing.selectors import account_balances
 from kabinet.payments.models import OnlinePayment, OnlineStatus, PaymentChannel, SandboxCharge
 from kabinet.payments.online import (
     PayLine,
@@ -29,12 +29,7 @@ from kabinet.payments.providers import (
     provider_active,
     sandbox,
 )
-from kabinet.payments.selectors import (
-    account_allocations,
-    account_statement,
-    invoice_payment_status,
-    payments_for_account,
-)
+from kabinet.payments.selectors import account_dues, account_statement, payments_for_account
 from kabinet.portal.context import current_access, portal_accesses
 from kabinet.utility.exceptions import ApplicationError
 
@@ -52,17 +47,16 @@ def history(request: HttpRequest) -> HttpResponse:
     if not current.can_see_invoices:
         raise Http404
     account_id = current.account_id
-    allocation = account_allocations([account_id])[account_id]
+    today = timezone.localdate()
+    dues = account_dues([account_id], today)[account_id]
     payments = list(payments_for_account(account_id)[:100])
-    invoice_ids = {inv_id for links in allocation.paid_by.values() for inv_id, _amount in links}
-    numbers = dict(Invoice.objects.filter(id__in=invoice_ids).values_list("id", "number"))
     for payment in payments:
+        # Which invoices each payment settled: the allocation every page shows.
         payment.paid_invoices = [
-            (numbers.get(inv_id, ""), amount) for inv_id, amount in allocation.paid_by.get(payment.pk, [])
+            (dues.invoices[inv_id].number, amount) for inv_id, amount in dues.paid_by.get(payment.pk, [])
         ]
         payment.channel_label = PaymentChannel(payment.channel).label
-    statement = account_statement(account_id)
-    balance = account_balances([account_id])[account_id]
+    statement = account_statement(account_id, today=today)
     accesses, _current = portal_accesses(request)
     return render(
         request,
@@ -72,8 +66,9 @@ def history(request: HttpRequest) -> HttpResponse:
             "current": current,
             "payments": payments,
             "statement": statement,
-            "balance": balance,
-            "credit": allocation.credit,
+            "dues": dues,
+            "balance": dues.balance,
+            "credit": dues.credit,
         },
     )
 
@@ -104,14 +99,18 @@ def pay(request: HttpRequest) -> HttpResponse:
             invoice = Invoice.objects.select_related("account").get(pk=int(invoice_ref), account_id__in=by_id)
         except (ValueError, Invoice.DoesNotExist):
             raise Http404 from None
-    balances = account_balances(by_id)
+    dues = account_dues(by_id, timezone.localdate())
     rows = []
+    older_debt = False
     if invoice is not None:
-        state = invoice_payment_status([invoice.pk])[invoice.pk]
-        rows.append({"access": by_id[invoice.account_id], "due": state.remaining, "value": f"{state.remaining:.2f}"})
+        # Payments pay the oldest debt first: what settles this invoice includes older debt.
+        owed = dues[invoice.account_id]
+        due = owed.to_settle(invoice.pk)
+        older_debt = due > 0 and due > owed.invoices[invoice.pk].remaining
+        rows.append({"access": by_id[invoice.account_id], "due": due, "value": f"{due:.2f}" if due > 0 else ""})
     else:
         for access in accesses:
-            due = max(balances[access.account_id], Decimal("0.00"))
+            due = dues[access.account_id].to_pay
             rows.append({"access": access, "due": due, "value": f"{due:.2f}" if due > 0 else ""})
     errors = []
     if request.method == "POST":
@@ -147,6 +146,7 @@ def pay(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "invoice": invoice,
+            "older_debt": older_debt,
             "errors": errors,
             "accesses": accesses,
             "sandbox": settings.PAYMENT_PROVIDER == "sandbox",
@@ -156,8 +156,8 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 def _pay_by_transfer(request: HttpRequest, accesses) -> HttpResponse:
     """No online provider is configured: say so, and how to pay by bank transfer instead."""
-    balances = account_balances([a.account_id for a in accesses])
-    rows = [{"access": a, "due": max(balances[a.account_id], Decimal("0.00"))} for a in accesses]
+    dues = account_dues([a.account_id for a in accesses], timezone.localdate())
+    rows = [{"access": a, "due": dues[a.account_id].to_pay} for a in accesses]
     return render(request, "portal/payments/transfer.html", {"rows": rows, "accesses": accesses})
 
 

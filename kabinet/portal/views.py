@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kabinet.billing.selectors import account_balances, invoices_for_account
+from kabinet.billing.selectors import invoices_for_account
 from kabinet.meters.selectors import meters_with_last_reading
 from kabinet.news.selectors import outages_for_building
+from kabinet.payments.selectors import account_dues, invoice_dues
 from kabinet.portal.context import SESSION_KEY, portal_accesses
 
 
@@ -24,12 +25,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "soon": today + dt.timedelta(days=30),
     }
     if current is not None:
-        balances = account_balances(a.account_id for a in accesses)
+        # What is paid and due, by when: the same answer as every other page gives.
+        dues = account_dues([a.account_id for a in accesses], today)
         for access in accesses:
-            access.balance = balances[access.account_id]
-        ctx["balance"] = balances[current.account_id]
+            access.balance = dues[access.account_id].balance
+        ctx["dues"] = dues[current.account_id]
+        ctx["balance"] = ctx["dues"].balance
         if current.can_see_invoices:
-            ctx["invoices"] = list(invoices_for_account(current.account_id)[:6])
+            ctx["invoices"] = invoice_dues(invoices_for_account(current.account_id)[:6], ctx["dues"])
         ctx["meters"] = list(meters_with_last_reading(current.account.premises_id))
         ctx["outages"] = list(outages_for_building(current.account.premises.building))
     return render(request, "portal/dashboard.html", ctx)

@@ -87,15 +87,17 @@ def test_it_pays_the_whole_debt_of_several_accounts(client, invoiced):
     assert OutboxMessage.objects.filter(kind=MailKind.PAYMENT, to="alice@example.com").count() == 2
 
 
-def test_it_pays_one_invoice_and_allocates_it_to_that_invoice(client, invoiced):
+def test_it_pays_one_invoice_with_the_older_debt_before_it(client, invoiced):
+    # Payments settle the oldest debt first (as penalties are charged): settling inv2
+    # (20.00) takes inv1's 30.00 too, 50.00 in all; the payment still names inv2.
     p = invoiced
     client.force_login(p.alice)
     page = client.get(reverse("portal:pay") + f"?invoice={p.inv2.pk}").content.decode()
-    assert "Pay invoice 2026-000002" in page and 'value="20.00"' in page
-    online = start(client, {"invoice": p.inv2.pk, f"amount-{p.alice_account.pk}": "20.00"})
+    assert "Pay invoice 2026-000002" in page and 'value="50.00"' in page
+    online = start(client, {"invoice": p.inv2.pk, f"amount-{p.alice_account.pk}": "50.00"})
     client.post(reverse("portal:sandbox-page", args=[online.provider_payment_id]), {"action": "pay"})
     states = invoice_payment_status([p.inv1.pk, p.inv2.pk])
-    assert states[p.inv2.pk].state == "paid" and states[p.inv1.pk].state == "unpaid"
+    assert states[p.inv2.pk].state == "paid" and states[p.inv1.pk].state == "paid"
     assert Payment.objects.get().invoice == p.inv2
 
 
