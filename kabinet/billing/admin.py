@@ -23,8 +23,8 @@ from kabinet.utility.office import office_view
 
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
-    list_display = ["service", "price", "vat_rate", "valid_from", "valid_to"]
-    list_filter = ["service"]
+    list_display = ["service", "price", "vat_included", "vat_rate", "valid_from", "valid_to"]
+    list_filter = ["service", "vat_included"]
     search_fields = ["service__code", "service__name_lv", "service__name_ru"]
     list_select_related = ["service"]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from kabinet.billing.models import Tariff
-from kabinet.lib.money import money, vat_of
+from kabinet.billing.rating import line_money
 from kabinet.utility.models import Service
 
 
@@ -39,8 +39,8 @@ def tariffs_on(*, on_date: dt.date) -> dict[int, Tariff]:
 
 
 def charge_estimate(*, service: Service, quantity: Decimal, on_date: dt.date) -> Decimal | None:
-    """price × quantity, rounded per line, plus VAT rounded per line, as an invoice line
-    would be; None when no tariff is valid on that date."""
+    """The line's total as an invoice line would have it (rating.line_money(): a net price
+    plus VAT, or a gross price × quantity exactly); None when no tariff is valid on that date."""
     return _charge(tariff_on(service=service, on_date=on_date), quantity)
 
 
@@ -78,5 +78,4 @@ def tariff_cache_clear(**_signal) -> None:
 def _charge(tariff: Tariff | None, quantity: Decimal) -> Decimal | None:
     if tariff is None:
         return None
-    amount = money(Decimal(quantity) * tariff.price)
-    return amount + vat_of(amount, tariff.vat_rate)
+    return line_money(Decimal(quantity), tariff.price, tariff.vat_rate, tariff.vat_included)[2]

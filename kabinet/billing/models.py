@@ -36,7 +36,17 @@ HALF_CENT = Decimal("0.005")
 
 class Tariff(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tariffs", verbose_name=_("service"))
-    price = models.DecimalField(_("price per unit, without VAT"), max_digits=14, decimal_places=5)
+    price = models.DecimalField(_("price per unit"), max_digits=14, decimal_places=5)
+    # False keeps the meaning every tariff had before the field existed: a net price.
+    vat_included = models.BooleanField(
+        _("price includes VAT"),
+        default=False,
+        help_text=_(
+            "Tick for a price published with VAT (household tariffs in Russia): a line then costs "
+            "exactly price × quantity, of which VAT is total × rate / (100 + rate). Unticked, the "
+            "price is without VAT and VAT is added to it."
+        ),
+    )
     vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive; empty = open-ended"))

@@ -20,6 +20,12 @@ When a real reading arrives after periods billed by average, the consumption bet
 and the previous real reading is spread evenly over the months in between (periods billed
 by norm keep their volume) and each averaged period gets a correction line for the
 difference, at that period's price, with its reason.
+
+A tariff's price is net (VAT is added on top) or gross, published with VAT as Russian
+household tariffs are: then the line's total is the published price × quantity rounded
+once, and the VAT is the part of it the law names (line_money()). Lines priced from a
+gross tariff say so in their details ("vat_included"), so a later correction of the
+period is priced the same way.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ RESIDENTS = "residents"
 FIXED = "fixed"
 PARENT = "parent"
 ESTIMATES = (AVERAGE, NORM, NORM_COEFFICIENT)
+
+# The key in a line's details that says its price included VAT.
+VAT_INCLUDED = "vat_included"
 
 CHARGE = "charge"
 CORRECTION = "correction"
@@ -86,6 +95,7 @@ class PriceSegment:
     days: int
     price: Decimal
     vat_rate: Decimal
+    vat_included: bool = False  # the price is gross (published with VAT)
 
 
 @dataclass(slots=True)
@@ -124,6 +134,7 @@ class Estimate:
     price: Decimal
     vat_rate: Decimal
     service_id: int
+    vat_included: bool = False  # the price is gross (the line's details say "vat_included")
 
 
 @dataclass(slots=True)
@@ -168,7 +179,11 @@ class Context:
             self.order = service_order(self.services)
         for sid, info in self.services.items():
             if info.parents:
-                self.parent_details[sid] = {"of": [self.services[p].code for p in info.parents if p in self.services]}
+                details = {"of": [self.services[p].code for p in info.parents if p in self.services]}
+                if info.segments and all(seg.vat_included for seg in info.segments):
+                    # Marked once here, so the lines keep sharing this one dict.
+                    details[VAT_INCLUDED] = True
+                self.parent_details[sid] = details
 
 
 def service_order(services: dict[int, ServiceInfo]) -> list[int]:
@@ -227,6 +242,28 @@ class Bill:
         return sum((line.total for line in self.lines if line.kind == PENALTY), ZERO_MONEY)
 
 
+def line_money(
+    quantity: Decimal, price: Decimal, vat_rate: Decimal, vat_included: bool = False
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(amount without VAT, VAT, total) of a line, each to the cent, ROUND_HALF_UP.
+
+    Net price: amount = quantity × price rounded, VAT = amount × rate / 100 rounded,
+    total = amount + VAT. Gross price (published with VAT): total = quantity × price
+    rounded once, so the customer pays exactly the published tariff; the VAT inside it is
+    total × rate / (100 + rate) rounded (the calculated rate of the Russian Tax Code,
+    art. 164 p.4; the same share for the Latvian VAT in a gross price); amount = total − VAT.
+    Re-deriving a net price from a gross one instead (rounded to the price's 5 places)
+    can miss the published total by a kopeck.
+    """
+    if vat_included:
+        total = (quantity * price).quantize(CENT, ROUND_HALF_UP)
+        vat = (total * vat_rate / (HUNDRED + vat_rate)).quantize(CENT, ROUND_HALF_UP) if vat_rate else ZERO_MONEY
+        return total - vat, vat, total
+    amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
+    vat = (amount * vat_rate / HUNDRED).quantize(CENT, ROUND_HALF_UP) if vat_rate else ZERO_MONEY
+    return amount, vat, amount + vat
+
+
 def make_line(
     *,
     kind: str,
@@ -238,18 +275,18 @@ def make_line(
     price: Decimal,
     vat_rate: Decimal,
     details: dict,
+    vat_included: bool = False,
 ) -> Line:
-    """Each line is rounded on its own (ROUND_HALF_UP); VAT is rounded on the rounded amount."""
-    return _line(kind, service_id, method, description, quantity, unit, price, vat_rate, details)
+    """Each line is rounded on its own (line_money()); a gross price marks the details."""
+    return _line(kind, service_id, method, description, quantity, unit, price, vat_rate, details, vat_included)
 
 
-def _line(kind, service_id, method, description, quantity, unit, price, vat_rate, details) -> Line:
+def _line(kind, service_id, method, description, quantity, unit, price, vat_rate, details, vat_included=False) -> Line:
     # make_line() without keywords: called for every line of a million-account run.
-    amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
-    vat = (amount * vat_rate / HUNDRED).quantize(CENT, ROUND_HALF_UP) if vat_rate else ZERO_MONEY
-    return Line(
-        kind, service_id, method, description, quantity, unit, price, amount, vat_rate, vat, amount + vat, details
-    )
+    amount, vat, total = line_money(quantity, price, vat_rate, vat_included)
+    if vat_included and VAT_INCLUDED not in details:
+        details = {**details, VAT_INCLUDED: True}  # a copy: details may be shared
+    return Line(kind, service_id, method, description, quantity, unit, price, amount, vat_rate, vat, total, details)
 
 
 # --- consumption --------------------------------------------------------------------------
@@ -410,6 +447,7 @@ def recalculations(account: AccountIn, ctx: Context, results: dict[int, MeterRes
                             unit="",
                             price=est.price,
                             vat_rate=est.vat_rate,
+                            vat_included=est.vat_included,
                             details={
                                 "reason": "late_reading",
                                 "meter": meter.id,
@@ -444,7 +482,7 @@ def _priced(
     unit = service.unit if unit is None else unit
     if len(segments) == 1:
         seg = segments[0]
-        return [_line(kind, service.id, method, "", quantity, unit, seg.price, seg.vat_rate, details)]
+        return [_line(kind, service.id, method, "", quantity, unit, seg.price, seg.vat_rate, details, seg.vat_included)]
     lines = []
     total_days = sum(seg.days for seg in segments)
     left = quantity
@@ -465,6 +503,7 @@ def _priced(
                 price=seg.price,
                 vat_rate=seg.vat_rate,
                 details={**details, "from": seg.first.isoformat(), "to": seg.last.isoformat(), "days": seg.days},
+                vat_included=seg.vat_included,
             )
         )
     return lines

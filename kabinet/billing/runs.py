@@ -165,7 +165,11 @@ def _segments(tariffs: list[Tariff], first: dt.date, last: dt.date) -> list[rati
         start = max(tariff.valid_from, first)
         stop = last if end is None else min(end, last)
         if start <= stop:
-            segments.append(rating.PriceSegment(start, stop, (stop - start).days + 1, tariff.price, tariff.vat_rate))
+            segments.append(
+                rating.PriceSegment(
+                    start, stop, (stop - start).days + 1, tariff.price, tariff.vat_rate, tariff.vat_included
+                )
+            )
     return segments
 
 
@@ -435,7 +439,16 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
             for part in parts:
                 volume = Decimal(part["v"]) * quantity / whole if whole else ZERO
                 account.estimates.append(
-                    rating.Estimate(part["meter"], i, method, volume, dec(price), dec(vat_rate), sid)
+                    rating.Estimate(
+                        part["meter"],
+                        i,
+                        method,
+                        volume,
+                        dec(price),
+                        dec(vat_rate),
+                        sid,
+                        bool(details.get(rating.VAT_INCLUDED)),
+                    )
                 )
                 if part["meter"] in meters and part["meter"] not in need_history:
                     need_history.append(part["meter"])
