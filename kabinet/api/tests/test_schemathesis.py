@@ -4,7 +4,9 @@ from what the schema says (status codes, bodies, content types)."""
 
 import pytest
 import time_machine
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from kabinet.api.main import api
@@ -18,6 +20,18 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 # utility's profile, which a test collection cannot); requests go to the WSGI app.
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
 schema.app = get_wsgi_application()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """The WSGI app closes the database connection at the end of each request, as in
+    production; in a test that is the connection holding the test's transaction. Django's
+    own test client switches this off for its requests; so does this test."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
