@@ -40,6 +40,8 @@ def _meter_id(request: HttpRequest) -> int | None:
     match = getattr(request, "resolver_match", None)
     raw = match.kwargs.get("meter_id") if match is not None else None
     try:
-        return int(raw) if raw is not None else None
+        meter_id = int(raw) if raw is not None else None
     except (TypeError, ValueError):
         return None
+    # Outside the database's bigint: no such meter (the view answers 422 for it).
+    return meter_id if meter_id is not None and 0 < meter_id < 2**63 else None

@@ -7,12 +7,13 @@ the same rules, the same receipt.
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from pydantic import StrictBool
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
@@ -112,6 +113,10 @@ def _reading_out(r: Reading) -> dict:
     }
 
 
+# A meter id as the database can hold it (a bigint): anything larger is a 422, not a 500.
+MeterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 def _my_meter(request: HttpRequest, meter_id: int) -> Meter:
     checked = getattr(request, "_kabinet_meter", None)
     if checked is not None and checked[0] == meter_id:
@@ -158,7 +163,7 @@ def meters_list(request: HttpRequest):
     response={201: ReceiptOut, 200: ReceiptOut, 422: RejectedOut},
     summary="Submit a reading",
 )
-def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
+def reading_create(request: HttpRequest, meter_id: MeterId, payload: ReadingIn):
     """Accepted readings answer 201 (200 for a repeated identical submission), readings saved
     before the window 201 with status "queued"; rejected ones 422 with the reason: the
     attempt is stored either way. A value far above your usual consumption is rejected with
@@ -187,7 +192,7 @@ def reading_create(request: HttpRequest, meter_id: int, payload: ReadingIn):
 
 
 @router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")
-def reading_list(request: HttpRequest, meter_id: int, limit: int = 60):
+def reading_list(request: HttpRequest, meter_id: MeterId, limit: int = 60):
     meter = _my_meter(request, meter_id)
     return [_reading_out(r) for r in readings_history([meter.pk], limit=max(1, min(limit, 500)))]
 

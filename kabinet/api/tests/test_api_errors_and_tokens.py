@@ -99,3 +99,15 @@ def test_the_tokens_page_shows_tokens_stopped_by_a_password_change(client, perso
     page = client.get(reverse("portal:api-tokens")).content.decode()
     assert "they no longer work" in page and "revoked" in page
     assert ApiToken.objects.get().revoked is not None
+
+
+def test_a_meter_id_beyond_the_database_is_refused_not_a_server_error(client, personas, alice_token):
+    # Found by Schemathesis: 37883629048688667525120 overflowed the database's integer.
+    for method in ("get", "post"):
+        response = getattr(client, method)(
+            "/api/v1/readings/meters/37883629048688667525120/readings",
+            *([{"value": "1"}] if method == "post" else []),
+            **({"content_type": "application/json"} if method == "post" else {}),
+            **bearer(alice_token),
+        )
+        assert response.status_code == 422 and response.json()["code"] == "invalid_request"
