@@ -18,12 +18,6 @@ NEW_PASSWORD = "violet-kettle-harbour-42"
 SHAPE = {"code", "message", "field", "errors"}
 
 
-@pytest.fixture
-def alice_token(personas):
-    _row, token = api_token_create(user=personas.alice, name="Home Assistant")
-    return token
-
-
 def bearer(token):
     return {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -1,6 +1,5 @@
 import datetime as dt
 
-import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -10,12 +9,6 @@ from kabinet.api.services import api_token_create
 from kabinet.meters.models import Reading, ReadingStatus
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def alice_token(personas):
-    _row, token = api_token_create(user=personas.alice, name="Home Assistant")
-    return token
 
 
 def auth(token):

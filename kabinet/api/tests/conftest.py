@@ -1,0 +1,10 @@
+import pytest
+
+from kabinet.api.services import api_token_create
+
+
+@pytest.fixture
+def alice_token(personas):
+    """A personal API token of alice's (the token itself, as shown once)."""
+    _row, token = api_token_create(user=personas.alice, name="Home Assistant")
+    return token
