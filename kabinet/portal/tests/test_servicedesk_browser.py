@@ -31,6 +31,7 @@ def test_it_files_a_request_with_a_photo_on_a_phone(page, live_server, tmp_path,
     page.get_by_role("link", name="Call a specialist").click()
     page.select_option("select[name=category]", label="Leak, burst pipe ⚠")
     # An emergency category: the emergency line is in view at once.
+    page.locator("#emergency-note.urgent").wait_for()  # the enhancing script loads deferred, from a file
     assert page.locator("#emergency-note.urgent").is_visible()
     assert "+371 654 00000" in page.locator("#emergency-note").inner_text()
     page.fill("textarea[name=description]", "Water on the kitchen floor")
