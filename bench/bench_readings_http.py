@@ -304,8 +304,8 @@ def submit_phases(server: Gunicorn, work: Path) -> tuple[float, dict, dict]:
 def main() -> None:
     django_ready()
     people = seed(CUSTOMERS)
-    from kabinet.api.services import api_token_create
     from kabinet.customers.models import User
+    from kabinet.customers.services.api_tokens import api_token_create
 
     users = {u.pk: u for u in User.objects.filter(pk__in=[p[0] for p in people])}
     api_lines = []

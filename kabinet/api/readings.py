@@ -18,13 +18,14 @@ from pydantic import StrictBool
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
 from kabinet.api.errors import ErrorOut, error_body
-from kabinet.api.services import readings_submit_once
 from kabinet.billing.estimate import charge_estimate, charge_estimator
+from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
 from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.receipts import receipt_context
+from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import meters_visible_to, readings_history, with_last_reading
-from kabinet.meters.services import reading_period_for, receipt_context
 from kabinet.utility.models import UtilityProfile
 
 router = Router(tags=["readings"], auth=[PersonalTokenAuth(), PortalSessionAuth()])

@@ -2,6 +2,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from celery import current_app
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone, translation
@@ -340,6 +341,10 @@ def billing_run_work(*, run_id: int, actor=None) -> BillingRun:
     return billing_run_finish(run_id=run_id, actor=actor)
 
 
+# The workers' task, by name: a task imports its service, never the reverse.
+BILL_CHUNKS_TASK = "kabinet.billing.tasks.billing_run_chunks"
+
+
 def billing_run(
     *, period: dt.date, actor=None, issued_on=None, due_on=None, chunk_size: int = DEFAULT_CHUNK_SIZE
 ) -> BillingRun:
@@ -349,11 +354,9 @@ def billing_run(
     from django.conf import settings
 
     if connection.vendor == "postgresql" and not settings.CELERY_TASK_ALWAYS_EAGER:
-        from kabinet.billing.tasks import billing_run_chunks
-
         workers = max(1, getattr(settings, "BILLING_WORKERS", 4))
         for _n in range(workers):
-            billing_run_chunks.delay(run.pk)
+            current_app.send_task(BILL_CHUNKS_TASK, args=[run.pk])
         return run
     return billing_run_work(run_id=run.pk, actor=actor)
 

@@ -27,6 +27,7 @@ from kabinet.customers.models import (
     Account,
     AccountAccess,
     ActivationCode,
+    ApiToken,
     ApplicationStatus,
     Building,
     Customer,
@@ -508,3 +509,16 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke_selected(self, request, queryset):
         for invitation in queryset.select_related("account"):
             services.invitation_revoke(invitation=invitation, actor=request.user, ip=client_ip(request))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "prefix", "created", "last_used", "revoked"]
+    list_filter = [("revoked", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["user", "name", "prefix", "token_hash", "created", "last_used", "revoked"]
+
+    def has_add_permission(self, request):
+        return False

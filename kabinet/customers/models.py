@@ -7,10 +7,12 @@ full rights, an invited person only the rights the holder gave.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 CLIENT_CODE_RE = r"^[0-9]{5}$"
@@ -329,3 +331,47 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+# --- personal API tokens ---------------------------------------------------------------
+# The official way for a customer's own software (home automation, a spreadsheet script)
+# to submit readings, instead of scraping the portal. Only a SHA-256 of the token is
+# stored; the token itself is shown once, when created (customers.services.api_tokens).
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The login's password when the token was made (password_stamp()): a token stops
+    # working when the password changes, whichever door changed it, as Django's sessions do.
+    password_stamp = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        db_table = "api_apitoken"  # made by the api app before tokens moved here
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=Q(revoked__isnull=True), name="api_token_active_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked is None
+
+
+def password_stamp(user) -> str:
+    """Changes whenever the login's password does; reveals nothing of it."""
+    return salted_hmac("kabinet.api.token", user.password, algorithm="sha256").hexdigest()[:32]

@@ -10,7 +10,7 @@ from kabinet.meters import admin_views
 from kabinet.meters.inbound.parser import problem_texts
 from kabinet.meters.inbound.services import inbound_message_handle
 from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport, ReadingStatus
-from kabinet.meters.services import readings_review, to_review_q
+from kabinet.meters.review import readings_review, to_review_q
 from kabinet.utility.office import office_view
 
 LINE_BREAK = mark_safe("<br>")  # nosec B308  # a constant tag, no data in it

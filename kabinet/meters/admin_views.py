@@ -22,9 +22,13 @@ from kabinet.customers.models import Account
 from kabinet.lib.periods import add_months
 from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview, reason_counts
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+from kabinet.meters.receipts import receipt_context
+from kabinet.meters.review import reading_correct
+from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import accounts_without_reading, meters_with_last_reading
-from kabinet.meters.services import reading_correct, reading_period_for, readings_submit, receipt_context
+from kabinet.meters.submission import readings_submit
 from kabinet.utility.exceptions import ApplicationError
+from kabinet.utility.models import UtilityProfile
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
@@ -94,7 +98,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
                     row["confirm"] = reading.reason == "needs_confirmation"
             if not receipts:
                 messages.error(request, _("Enter at least one reading."))
-    period, window_open = reading_period_for(timezone.localdate())
+    period, window_open = reading_period_for(timezone.localdate(), UtilityProfile.get())
     return TemplateResponse(
         request,
         "admin/meters/hotline.html",
@@ -231,7 +235,7 @@ def correct(request: HttpRequest, reading_id: int) -> HttpResponse:
 
 def missing(request: HttpRequest) -> HttpResponse:
     _require(request, "meters.view_reading")
-    period, _open = reading_period_for(timezone.localdate())
+    period, _open = reading_period_for(timezone.localdate(), UtilityProfile.get())
     try:
         period = dt.date.fromisoformat(request.GET.get("period", "") + "-01") if request.GET.get("period") else period
     except ValueError:

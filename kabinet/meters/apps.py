@@ -7,7 +7,7 @@ class MetersConfig(AppConfig):
     verbose_name = _("Meters and readings")
 
     def ready(self) -> None:
-        from kabinet.meters.services import receipt_mail_context
+        from kabinet.meters.receipts import receipt_mail_context
         from kabinet.notifications.services import deferred_context_register
 
         # Reading receipts are rendered by the outbox sender, not in the busy request.

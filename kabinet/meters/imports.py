@@ -33,7 +33,7 @@ from kabinet.customers.models import User
 from kabinet.lib import bulk
 from kabinet.lib.readingfiles import FileFormatError, RowsDigest, read_reading_file
 from kabinet.meters.models import Meter, MeterStatus, ReadingFlag, ReadingImport, ReadingSource
-from kabinet.meters.services import MIN_HISTORY_FOR_LEAK, reading_period_for
+from kabinet.meters.rules import MIN_HISTORY_FOR_LEAK, reading_period_for
 from kabinet.meters.values import parse_reading_value
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
@@ -320,7 +320,7 @@ def _check(table: str) -> str:
 
 def _flag_leaks(table: str, profile: UtilityProfile) -> None:
     """Flag accepted rows whose consumption is above the leak factor times the average of
-    the meter's last months, as the portal does (kabinet.meters.services._decide): the
+    the meter's last months, as the portal does (kabinet.meters.rules.leak_suspected): the
     history is the meter's current readings before its first period in the file followed
     by the file's own accepted rows, averaged over the `average_history_months` readings
     before each row, with at least MIN_HISTORY_FOR_LEAK consumptions. One window over all

@@ -290,3 +290,31 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.sender} {self.received:%Y-%m-%d %H:%M}"
+
+
+class SubmissionKey(models.Model):
+    """An idempotency key a client sent with a reading submission (the portal form, the
+    offline queue on a phone, the API's `Idempotency-Key` header).
+
+    A retry with the same key gets the readings of the first submission back instead of
+    submitting again: the offline queue may send a submission twice (the answer was lost
+    when the connection dropped again) and it must still count once. The fingerprint of
+    the submitted values tells a retry from a different submission that reuses the key.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    reading_ids = models.JSONField(default=list)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        db_table = "api_submissionkey"  # made by the api app before keys moved here
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_key_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -26,13 +26,13 @@ def readings_send_sms() -> int:
 @shared_task(ignore_result=True)
 def readings_apply_queued() -> int:
     from kabinet.billing.estimate import charge_estimate
-    from kabinet.meters.services import readings_apply_queued as apply
+    from kabinet.meters.submission import readings_apply_queued as apply
 
     return apply(charge_estimator=charge_estimate)
 
 
 @shared_task(ignore_result=True)
 def readings_reminders() -> dict:
-    from kabinet.meters.services import reading_reminders_send
+    from kabinet.meters.reminders import reading_reminders_send
 
     return reading_reminders_send()

@@ -3,6 +3,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
@@ -204,19 +205,22 @@ SEND_BATCH_SECONDS = 1.0
 _send_scheduled_until = 0.0
 
 
+# The sender's task, by name: a task imports its service, never the reverse.
+SEND_OUTBOX_TASK = "kabinet.notifications.tasks.send_outbox"
+
+
 def _schedule_send() -> None:
     global _send_scheduled_until
-    from kabinet.notifications.tasks import send_outbox
 
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            send_outbox.delay()  # the demo and the tests: send right away, in this process
+            outbox_send_due()  # the demo and the tests: send right away, in this process
             return
         now = time.monotonic()
         if now < _send_scheduled_until:
             return
         _send_scheduled_until = now + SEND_BATCH_SECONDS
-        send_outbox.apply_async(countdown=SEND_BATCH_SECONDS)
+        current_app.send_task(SEND_OUTBOX_TASK, countdown=SEND_BATCH_SECONDS)
     except Exception:  # the broker being down must not fail the customer's request
         log.exception("could not schedule the outbox; the periodic run will send it")
 

@@ -144,7 +144,7 @@ ADMINISTRATOR = Role(
             "servicedesk.category": "view add change",
             "customers.user": "view add change",
             "auth.group": "view add change delete",
-            "api.apitoken": "view",
+            "customers.apitoken": "view",
             "office.authenticator": "view delete",
         }
     ),

@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create, api_token_revoke, api_tokens_check, readings_submit_once
 from kabinet.billing.estimate import charge_estimator
-from kabinet.customers.models import AccountAccess
+from kabinet.customers.models import AccountAccess, ApiToken
+from kabinet.customers.services.api_tokens import api_token_create, api_token_revoke, api_tokens_check
 from kabinet.lib.charts import bar_chart
 from kabinet.lib.spreadsheet import SafeCsvWriter
+from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.receipts import receipt_context
+from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import (
     meters_active_by_account,
     meters_for_premises,
@@ -27,7 +29,6 @@ from kabinet.meters.selectors import (
     monthly_consumption,
     readings_history,
 )
-from kabinet.meters.services import reading_period_for, receipt_context
 from kabinet.portal.context import SESSION_KEY, current_access, portal_accesses
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile

@@ -11,11 +11,10 @@ from decimal import Decimal
 import pytest
 from django.urls import get_resolver, reverse
 
-from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create
 from kabinet.billing.services import LineSpec, invoice_create
-from kabinet.customers.models import AccessRole, AccountAccess, Invitation
+from kabinet.customers.models import AccessRole, AccountAccess, ApiToken, Invitation
 from kabinet.customers.services import invitation_send
+from kabinet.customers.services.api_tokens import api_token_create
 from kabinet.meters.models import Reading
 from kabinet.news.models import News
 from kabinet.payments.models import OnlinePayment

@@ -1,6 +1,6 @@
 import pytest
 
-from kabinet.api.services import api_token_create
+from kabinet.customers.services.api_tokens import api_token_create
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create
+from kabinet.customers.models import ApiToken
 from kabinet.customers.services import password_change, password_reset_confirm
+from kabinet.customers.services.api_tokens import api_token_create
 from kabinet.customers.tokens import Purpose, token_make
 from kabinet.test import PASSWORD
 

@@ -4,8 +4,8 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
-from kabinet.api.models import ApiToken
-from kabinet.api.services import api_token_create
+from kabinet.customers.models import ApiToken
+from kabinet.customers.services.api_tokens import api_token_create
 from kabinet.meters.models import Reading, ReadingStatus
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

@@ -6,9 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from kabinet.api.models import SubmissionKey
-from kabinet.api.services import api_token_create
-from kabinet.meters.models import Reading, ReadingStatus
+from kabinet.customers.services.api_tokens import api_token_create
+from kabinet.meters.models import Reading, ReadingStatus, SubmissionKey
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 KEY = "9b1c6a52-7f0e-4c8a-b0a1-3f5e2d7c9e10"

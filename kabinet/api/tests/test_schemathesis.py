@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from kabinet.api.main import api
-from kabinet.api.services import api_token_create
+from kabinet.customers.services.api_tokens import api_token_create
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.generation.modes import GenerationMode  # noqa: E402

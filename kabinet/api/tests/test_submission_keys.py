@@ -8,9 +8,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from kabinet.api.models import SubmissionKey
-from kabinet.api.services import readings_submit_once
-from kabinet.meters.models import Reading, ReadingSource
+from kabinet.meters.idempotency import readings_submit_once
+from kabinet.meters.models import Reading, ReadingSource, SubmissionKey
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 
 from kabinet.meters.inbound.parser import AUTOMATIC, guess_language, parse_message, problem_texts
 from kabinet.meters.models import InboundChannel, InboundMessage, InboundStatus
-from kabinet.meters.services import ChargeEstimator, reading_submit, receipt_context
+from kabinet.meters.receipts import ChargeEstimator, receipt_context
+from kabinet.meters.submission import reading_submit
 from kabinet.notifications.models import Channel, MailKind, OutboxMessage
 from kabinet.notifications.services import message_enqueue
 from kabinet.utility.models import UtilityProfile

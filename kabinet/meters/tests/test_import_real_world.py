@@ -15,7 +15,8 @@ from openpyxl import Workbook
 
 from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview
 from kabinet.meters.models import Reading, ReadingFlag, ReadingImport, ReadingSource, ReadingStatus
-from kabinet.meters.services import reading_submit, to_review_q
+from kabinet.meters.review import to_review_q
+from kabinet.meters.submission import reading_submit
 from kabinet.test import make_meter
 
 END_OF_NOVEMBER = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
-from kabinet.meters.services import reading_submit
+from kabinet.meters.submission import reading_submit
 from kabinet.meters.templatetags.readings import qty
 from kabinet.test import sent_message
 

@@ -11,7 +11,9 @@ from kabinet.billing import estimate as estimate_module
 from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.billing.models import Tariff
 from kabinet.meters.models import Reading, ReadingFlag, ReadingSource, ReadingStatus
-from kabinet.meters.services import reading_correct, reading_submit, readings_apply_queued, receipt_context
+from kabinet.meters.receipts import receipt_context
+from kabinet.meters.review import reading_correct
+from kabinet.meters.submission import reading_submit, readings_apply_queued
 from kabinet.notifications.models import OutboxMessage
 from kabinet.test import sent_message
 from kabinet.utility.models import Event
@@ -87,7 +89,7 @@ def test_it_drops_the_fraction_in_the_russian_preset_and_says_so(ru_personas):
     ],
 )
 def test_it_knows_the_window_of_each_preset(db, preset, day, period, window_open):
-    from kabinet.meters.services import reading_period_for
+    from kabinet.meters.rules import reading_period_for
     from kabinet.test import make_utility
 
     profile = make_utility(preset)

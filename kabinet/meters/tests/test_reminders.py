@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from kabinet.customers.models import MailPreference
 from kabinet.meters.models import Reading
-from kabinet.meters.services import reading_reminders_send
+from kabinet.meters.reminders import reading_reminders_send
 from kabinet.notifications.models import OutboxMessage
 
 

@@ -172,12 +172,13 @@ def test_a_template_without_a_registered_context_is_refused_when_queued(personas
 def test_a_busy_process_schedules_one_sender_run_a_second_not_one_per_message(
     personas, mail_template, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from celery import current_app
+
     from kabinet.notifications import services
-    from kabinet.notifications.tasks import send_outbox
 
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a real broker, as in production
     runs = []
-    monkeypatch.setattr(send_outbox, "apply_async", lambda **kwargs: runs.append(kwargs))
+    monkeypatch.setattr(current_app, "send_task", lambda name, **kwargs: runs.append((name, kwargs)))
     clock = [1000.0]
     monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(services, "_send_scheduled_until", 0.0)
@@ -185,7 +186,7 @@ def test_a_busy_process_schedules_one_sender_run_a_second_not_one_per_message(
         with django_capture_on_commit_callbacks(execute=True):
             enqueue(personas.alice)
     # One run, late enough to find all three messages committed.
-    assert runs == [{"countdown": services.SEND_BATCH_SECONDS}]
+    assert runs == [(services.SEND_OUTBOX_TASK, {"countdown": services.SEND_BATCH_SECONDS})]
     clock[0] += services.SEND_BATCH_SECONDS
     with django_capture_on_commit_callbacks(execute=True):
         enqueue(personas.alice)

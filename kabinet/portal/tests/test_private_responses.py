@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from kabinet.api.services import api_token_create
 from kabinet.billing.services import LineSpec, invoice_create
+from kabinet.customers.services.api_tokens import api_token_create
 
 
 def no_store(response) -> bool:

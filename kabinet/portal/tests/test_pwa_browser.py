@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from kabinet.api.models import SubmissionKey
-from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+from kabinet.meters.models import Reading, ReadingSource, ReadingStatus, SubmissionKey
 
 QUEUE = "kabinet:reading-queue"
 

@@ -10,8 +10,7 @@ import time_machine
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from kabinet.api.models import SubmissionKey
-from kabinet.meters.models import Reading, ReadingStatus
+from kabinet.meters.models import Reading, ReadingStatus, SubmissionKey
 from kabinet.notifications.models import MailKind, OutboxMessage
 from kabinet.portal.context import SESSION_KEY
 

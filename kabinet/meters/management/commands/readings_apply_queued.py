@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from kabinet.billing.estimate import charge_estimate
-from kabinet.meters.services import readings_apply_queued
+from kabinet.meters.submission import readings_apply_queued
 
 
 class Command(BaseCommand):

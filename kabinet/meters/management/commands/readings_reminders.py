@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from kabinet.meters.services import reading_reminders_send
+from kabinet.meters.reminders import reading_reminders_send
 
 
 class Command(BaseCommand):

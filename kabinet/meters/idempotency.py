@@ -1,0 +1,84 @@
+"""Idempotency keys of reading submissions: a retry counts once, whatever the channel.
+
+The portal form, the offline queue on a phone and the API's `Idempotency-Key` header
+send a key with a submission (SubmissionKey). A retry with the same key gets the
+readings of the first submission back instead of submitting again: the offline queue may
+send a submission twice (the answer was lost when the connection dropped again) and it
+must still count once. The fingerprint of the submitted values tells a retry from a
+different submission that reuses the key.
+"""
+
+import hashlib
+import json
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kabinet.customers.models import User
+from kabinet.meters.models import Meter, Reading, SubmissionKey
+from kabinet.meters.receipts import ChargeEstimator
+from kabinet.meters.submission import readings_submit
+from kabinet.utility.exceptions import ApplicationError
+
+CLIENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _fingerprint(entries: list[tuple[Meter, object, bool]]) -> str:
+    canonical = sorted((meter.pk, str(value).strip(), bool(confirm)) for meter, value, confirm in entries)
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
+
+
+def _replayed(row: SubmissionKey, fingerprint: str) -> list[Reading]:
+    if row.fingerprint != fingerprint:
+        raise ApplicationError(
+            "key_reused",
+            _("These readings were already sent with other values from this form. Reload the page and submit again."),
+        )
+    by_id = Reading.objects.select_related("meter__service").in_bulk(row.reading_ids)
+    return [by_id[pk] for pk in row.reading_ids if pk in by_id]
+
+
+def readings_submit_once(
+    *,
+    user: User,
+    client_key: str,
+    entries: list[tuple[Meter, object, bool]],
+    source: str,
+    ip: str | None = None,
+    charge_estimator: ChargeEstimator | None = None,
+) -> tuple[list[Reading], bool]:
+    """readings_submit() under the client's idempotency key. Returns the readings and
+    whether they were replayed: the same key again (a retry from the offline queue, a
+    re-sent form) gets the readings of the first submission, and no new reading, event or
+    receipt e-mail. Without a key it is a plain readings_submit().
+
+    The key row is inserted before the readings in one transaction: a concurrent retry
+    waits on the unique index (PostgreSQL) or the write lock (SQLite) and then replays.
+    """
+    client_key = (client_key or "").strip()
+    if not client_key:
+        submitted = readings_submit(
+            entries=entries, source=source, actor=user, ip=ip, charge_estimator=charge_estimator
+        )
+        return submitted, False
+    if not CLIENT_KEY_RE.match(client_key):
+        raise ApplicationError("bad_key", _("The submission key is not valid. Reload the page and submit again."))
+    fingerprint = _fingerprint(entries)
+    existing = SubmissionKey.objects.filter(user=user, key=client_key).first()
+    if existing is not None:
+        return _replayed(existing, fingerprint), True
+    try:
+        with transaction.atomic():
+            row = SubmissionKey.objects.create(user=user, key=client_key, fingerprint=fingerprint)
+            submitted = readings_submit(
+                entries=entries, source=source, actor=user, ip=ip, charge_estimator=charge_estimator
+            )
+            row.reading_ids = [r.pk for r in submitted]
+            row.save(update_fields=["reading_ids"])
+    except IntegrityError:
+        existing = SubmissionKey.objects.filter(user=user, key=client_key).first()
+        if existing is None:
+            raise
+        return _replayed(existing, fingerprint), True
+    return submitted, False
