@@ -1,6 +1,7 @@
 """readings_fetch_mail against a real IMAP server: a throwaway Dovecot started by the test,
 with its own configuration, users, maildir and self-signed certificate in a temporary
-directory. Mail is delivered with IMAP APPEND, built the way mail clients build it.
+directory. Mail is delivered with IMAP APPEND, built the way mail clients build it; the
+replies go out through the outbox to a real SMTP server (aiosmtpd) and are read from there.
 
 Skipped where Dovecot is not installed (Debian: apt-get install dovecot-imapd; .ci/run
 installs it)."""
@@ -403,3 +404,82 @@ def test_it_fails_when_readings_by_email_are_half_configured(db, settings):
     settings.READINGS_IMAP_PASSWORD = ""
     with pytest.raises(CommandError, match="not fully configured: set READINGS_IMAP_USER, READINGS_IMAP_PASSWORD"):
         fetch_mail()
+
+
+# --- the replies, through a real SMTP server --------------------------------------------
+
+
+class SmtpReceiver:
+    """A real SMTP server (aiosmtpd) on a free port that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=_free_port())
+        self.controller.start()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  # aiosmtpd's hook name
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+    def messages(self) -> list[Message]:
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(raw, policy=default) for _sender, _to, raw in self.received]
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_receiver(settings):
+    receiver = SmtpReceiver()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", receiver.controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield receiver
+    receiver.stop()
+
+
+def _send_outbox() -> int:
+    from kabinet.notifications.services import outbox_send_due
+
+    return outbox_send_due(now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+
+
+@time_machine.travel(LV_IN_WINDOW, tick=False)
+def test_the_reply_reaches_the_sender_threaded_and_marked_automatic(personas, dovecot, smtp_receiver):
+    dovecot.deliver(
+        thunderbird("Sveiki! Lietotāja kods 10001, auksts 123,4, karsts 45", message_id="<tb-7@example.com>"),
+    )
+    assert fetch_mail() == "fetched 1, processed 1, unparsed 0, failed 0\n"
+    assert _send_outbox() == 1
+
+    [(_envelope_from, envelope_to, _raw_bytes)] = smtp_receiver.received
+    assert envelope_to == ["alice@example.com"]
+    [reply] = smtp_receiver.messages()
+    # RFC 3834: an automatic answer says so, and threads under the customer's message.
+    assert reply["Auto-Submitted"] == "auto-replied"
+    assert reply["In-Reply-To"] == "<tb-7@example.com>"
+    assert "<tb-7@example.com>" in reply["References"]
+    assert reply["Subject"] == "Jūsu skaitītāju rādījumi: Rādījumi"  # in the customer's language, naming theirs
+    text = reply.get_body(preferencelist=("plain",)).get_content()
+    # Both readings, each with the value used, as the customer wrote them.
+    assert "CW-1001" in text and "123,4" in text
+    assert "HW-1001" in text and "45" in text
+
+
+@time_machine.travel(LV_IN_WINDOW, tick=False)
+def test_an_out_of_office_answer_gets_no_reply_over_the_wire(personas, dovecot, smtp_receiver):
+    auto = thunderbird(
+        "Esmu atvaļinājumā līdz 10.12. Lietotāja kods 10001", message_id="<ooo-1@example.com>", subject="Prombūtnē"
+    )
+    auto = auto.replace(b"Subject:", b"Auto-Submitted: auto-replied\r\nSubject:", 1)
+    dovecot.deliver(auto)
+    fetch_mail()
+    _send_outbox()
+    assert smtp_receiver.received == []
+    assert Reading.objects.count() == 0
