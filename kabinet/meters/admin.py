@@ -11,6 +11,7 @@ from kabinet.meters.inbound.parser import problem_texts
 from kabinet.meters.inbound.services import inbound_message_handle
 from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport, ReadingStatus
 from kabinet.meters.review import readings_review, to_review_q
+from kabinet.meters.rules import reason_label
 from kabinet.utility.office import office_view
 
 LINE_BREAK = mark_safe("<br>")  # nosec B308  # a constant tag, no data in it
@@ -26,6 +27,7 @@ class MeterAdmin(admin.ModelAdmin):
         "status",
         "verified_on",
         "verification_due",
+        "seal_number",
     ]
     list_filter = ["status", "service", ("verification_due", admin.DateFieldListFilter)]
     search_fields = ["serial_number", "model", "seal_number", "premises__building__street"]
@@ -73,7 +75,7 @@ class ReadingAdmin(admin.ModelAdmin):
         "source",
         "status",
         "flag",
-        "reason",
+        "reason_label",
         "created",
         "correct_link",
     ]
@@ -83,6 +85,7 @@ class ReadingAdmin(admin.ModelAdmin):
     raw_id_fields = ["meter", "entered_by", "replaces", "reviewed_by", "batch"]
     date_hierarchy = "period"
     actions = ["mark_reviewed"]
+    exclude = ["reason"]  # the code; staff read reason_label, in their own language
     readonly_fields = [
         "meter",
         "period",
@@ -92,7 +95,7 @@ class ReadingAdmin(admin.ModelAdmin):
         "taken_at",
         "status",
         "source",
-        "reason",
+        "reason_label",
         "reason_text",
         "entered_by",
         "replaces",
@@ -118,6 +121,10 @@ class ReadingAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description=gettext_lazy("reason"), ordering="reason")
+    def reason_label(self, obj):
+        return reason_label(obj.reason)
 
     @admin.display(description=gettext_lazy("correct"))
     def correct_link(self, obj):

@@ -27,38 +27,19 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kabinet.customers.models import User
 from kabinet.lib import bulk
 from kabinet.lib.readingfiles import FileFormatError, RowsDigest, read_reading_file
 from kabinet.meters.models import Meter, MeterStatus, ReadingFlag, ReadingImport, ReadingSource
-from kabinet.meters.rules import MIN_HISTORY_FOR_LEAK, reading_period_for
+from kabinet.meters.rules import MIN_HISTORY_FOR_LEAK, REASONS, ROLLOVER_SHARE, reading_period_for
 from kabinet.meters.values import parse_reading_value
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
 from kabinet.utility.services import event_record
 
-REASONS = {
-    "unknown_meter": gettext_lazy("No active meter has this serial number."),
-    "ambiguous_serial": gettext_lazy(
-        "The serial number has lost its leading zeros and more than one meter matches it: type it as text."
-    ),
-    "bad_date": gettext_lazy("The date is missing or not a date."),
-    "future_date": gettext_lazy("The date is in the future."),
-    "outside_window": gettext_lazy("The date is outside the reading window."),
-    "meter_closed": gettext_lazy("The meter has been replaced or removed."),
-    "verification_expired": gettext_lazy("The meter's verification had expired on that date."),
-    "duplicate_in_file": gettext_lazy("A later row in the file has a reading for the same meter and period."),
-    "lower_than_previous": gettext_lazy("Lower than the previous reading, and not a rollover."),
-    "not_a_number": gettext_lazy("Not a number."),
-    "negative": gettext_lazy("A reading cannot be negative."),
-    "too_many_digits": gettext_lazy("More digits than the meter has."),
-    "empty": gettext_lazy("No value."),
-}
 # Not a rejection: the meter already has this very reading for the period; not stored again.
 UNCHANGED = "unchanged"
-ROLLOVER_SHARE = Decimal("0.1")
 _FAST_NUMBER = re.compile(r"^\d{1,9}(?:\.\d{1,9})?$")
 PREVIEW_ROWS = 200
 CURRENT = ("accepted", "estimated")

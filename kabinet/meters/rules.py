@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kabinet.lib.periods import add_months, month_start
 from kabinet.meters.models import MeterStatus, ReadingFlag, ReadingSource, ReadingStatus
@@ -27,6 +28,38 @@ DOUBLE_SUBMIT_SECONDS = 120
 ROLLOVER_SHARE = Decimal("0.1")
 # The leak check needs at least this many known monthly consumptions.
 MIN_HISTORY_FOR_LEAK = 2
+
+
+# Why a reading was refused or marked, in a few words for staff (the review queue, the
+# file import's report), in the staff member's own language. The customer's reason_text
+# says it at length, in the customer's language at that moment.
+REASONS = {
+    "unknown_meter": gettext_lazy("No active meter has this serial number."),
+    "ambiguous_serial": gettext_lazy(
+        "The serial number has lost its leading zeros and more than one meter matches it: type it as text."
+    ),
+    "bad_date": gettext_lazy("The date is missing or not a date."),
+    "future_date": gettext_lazy("The date is in the future."),
+    "outside_window": gettext_lazy("The date is outside the reading window."),
+    "meter_closed": gettext_lazy("The meter has been replaced or removed."),
+    "verification_expired": gettext_lazy("The meter's verification had expired on that date."),
+    "duplicate_in_file": gettext_lazy("A later row in the file has a reading for the same meter and period."),
+    "lower_than_previous": gettext_lazy("Lower than the previous reading, and not a rollover."),
+    "not_a_number": gettext_lazy("Not a number."),
+    "negative": gettext_lazy("A reading cannot be negative."),
+    "too_many_digits": gettext_lazy("More digits than the meter has."),
+    "empty": gettext_lazy("No value."),
+    "needs_confirmation": gettext_lazy("Far above the usual consumption; waiting for the customer's confirmation."),
+    "meter_replaced": gettext_lazy("The meter has been replaced."),
+    "meter_removed": gettext_lazy("The meter has been removed."),
+    "queued": gettext_lazy("Saved before the window; applied when it opens."),
+    "corrected": gettext_lazy("Corrected by staff."),
+}
+
+
+def reason_label(code: str) -> str:
+    """REASONS[code] for staff; an unknown code as it is."""
+    return str(REASONS.get(code, code)) if code else ""
 
 
 def reading_period_for(day: dt.date, profile) -> tuple[dt.date, bool]:

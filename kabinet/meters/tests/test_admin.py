@@ -104,3 +104,23 @@ def test_staff_handle_the_mail_queue(client, personas):
     )
     message.refresh_from_db()
     assert message.status == "handled" and message.handled_by == personas.carol
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_staff_see_why_a_reading_was_refused_in_their_own_language(client, personas):
+    refused = Reading.objects.create(
+        meter=personas.alice_cold,
+        period=dt.date(2026, 11, 1),
+        value=Decimal("1"),
+        source=ReadingSource.EMAIL,
+        status=ReadingStatus.REJECTED,
+        reason="lower_than_previous",
+        reason_text="Показание 1 меньше предыдущего, 120.",  # the customer wrote in Russian
+    )
+    client.force_login(personas.carol)
+    page = client.get(reverse("admin:meters_reading_changelist"), {"review": "todo"}).content.decode()
+    assert "Lower than the previous reading, and not a rollover." in page
+    assert "lower_than_previous" not in page.replace('"lower_than_previous"', "")
+    client.cookies["django_language"] = "lv"
+    page = client.get(reverse("admin:meters_reading_change", args=[refused.pk])).content.decode()
+    assert "lower_than_previous" not in page
