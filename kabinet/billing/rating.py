@@ -119,7 +119,7 @@ class MeterIn:
     install_index: int
     initial: Decimal
     final: Decimal | None = None  # set when removed during the period
-    expired_index: int | None = None  # month index of the verification expiry, if before the period
+    expired_index: int | None = None  # month index of the first expired day, if within or before the period
     readings: dict[int, Decimal] = field(default_factory=dict)  # real readings by month index
 
 
@@ -349,6 +349,8 @@ def rate_meter(meter: MeterIn, ctx: Context) -> MeterResult:
     index = ctx.index
     cur = meter.final if meter.final is not None else meter.readings.get(index)
     expired = meter.expired_index is not None
+    if expired and cur is not None and index == meter.expired_index:
+        expired = False  # read before the verification ran out in this month: metered
     if expired:
         cur = None  # an expired meter's readings are not used for billing
     elif cur is not None:
@@ -376,7 +378,11 @@ def rate_meter(meter: MeterIn, ctx: Context) -> MeterResult:
         anomaly = ""
     # No usable reading: average for a limited number of periods, then the norm.
     if expired:
-        missing = index - meter.expired_index
+        # ПП 354 п.59 «а», п.60: from the expiry, at most `max_periods_failed` periods by
+        # the average, the expiry's own month the first of them unless it was read before
+        # the expiry; then the norm times the coefficient.
+        first_unread = meter.expired_index + (1 if meter.expired_index in meter.readings else 0)
+        missing = index - first_unread + 1
         allowed = ctx.rules.max_periods_failed
     else:
         missing = index - prev[0] if prev else 10**6

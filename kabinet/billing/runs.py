@@ -35,7 +35,7 @@ from kabinet.billing.penalties import DebtItem, Movement, PenaltyPolicy, penalti
 from kabinet.customers.models import Account, Premises
 from kabinet.lib import bulk
 from kabinet.lib.periods import add_months, month_end
-from kabinet.meters.models import Meter, Reading
+from kabinet.meters.models import Meter, Reading, verification_expired_on, verification_expiry_day
 from kabinet.utility.models import Service, UtilityProfile
 
 ZERO = Decimal("0")
@@ -390,8 +390,9 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
             if modulus is None:
                 modulus = moduli[digits] = Decimal(10) ** digits
             expired_index = None
-            if verification_due is not None and verification_due < first:
-                expired_index = verification_due.year * 12 + verification_due.month - 1
+            if verification_expired_on(verification_due, last):  # expired within or before the period
+                expired = verification_expiry_day(verification_due)
+                expired_index = expired.year * 12 + expired.month - 1
             meter = MeterIn(
                 mid,
                 sid,

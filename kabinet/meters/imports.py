@@ -31,7 +31,14 @@ from django.utils.translation import gettext as _
 from kabinet.customers.models import User
 from kabinet.lib import bulk
 from kabinet.lib.readingfiles import FileFormatError, RowsDigest, read_reading_file
-from kabinet.meters.models import Meter, MeterStatus, ReadingFlag, ReadingImport, ReadingSource
+from kabinet.meters.models import (
+    Meter,
+    MeterStatus,
+    ReadingFlag,
+    ReadingImport,
+    ReadingSource,
+    verification_expired_on,
+)
 from kabinet.meters.rules import MIN_HISTORY_FOR_LEAK, REASONS, ROLLOVER_SHARE, reading_period_for
 from kabinet.meters.values import parse_reading_value
 from kabinet.utility.exceptions import ApplicationError
@@ -174,7 +181,7 @@ def _staged_rows(rows, meters: _Meters, profile, pg: bool, digest: RowsDigest | 
             error = "future_date"
         elif not info.active:
             error = "meter_closed"
-        elif info.due is not None and info.due < day:
+        elif verification_expired_on(info.due, day):
             error = "verification_expired"
         elif not open_:
             error = "outside_window"

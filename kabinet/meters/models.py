@@ -18,6 +18,18 @@ from kabinet.customers.models import Premises
 from kabinet.utility.models import Service
 
 
+def verification_expired_on(verification_due: dt.date | None, day: dt.date) -> bool:
+    """Whether a meter verified until `verification_due` is expired on `day`: the one
+    definition for readings, billing and reminders. The meter is good through its due date
+    and expired from the next day (verification_expiry_day())."""
+    return verification_due is not None and verification_due < day
+
+
+def verification_expiry_day(verification_due: dt.date) -> dt.date:
+    """The first day on which the meter is expired."""
+    return verification_due + dt.timedelta(days=1)
+
+
 class MeterStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     REPLACED = "replaced", _("Replaced")
@@ -91,8 +103,7 @@ class Meter(models.Model):
         return Decimal(10) ** self.digits_before_point
 
     def verification_expired(self, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.verification_due is not None and self.verification_due < today
+        return verification_expired_on(self.verification_due, today or timezone.localdate())
 
     def verification_due_soon(self, today: dt.date | None = None, days: int = 30) -> bool:
         today = today or timezone.localdate()

@@ -157,3 +157,38 @@ def test_it_does_not_bill_years_of_consumption_on_a_first_reading(ru):
     assert cold_lines(invoice) == [("cold_water", "norm", D("7"), D("40"), D("280.00"), D("61.60"), D("341.60"))]
     run = invoice.run
     assert ["100001", "no_previous_reading:CW-1001"] in run.summary["anomalies"]
+
+
+def test_the_month_a_verification_runs_out_in_is_the_first_of_the_three_averaged(ru):
+    """ПП 354 п.59 «а», п.60: the verification ran out on 1 November (the meter is good
+    through the 1st), so the November window refused its reading. November, December and
+    January are billed by the average; February by the norm × residents × 1.5."""
+    Meter.objects.filter(pk=ru.alice_cold.pk).update(verification_due=dt.date(2026, 11, 1))
+    readings(ru.alice_cold, dt.date(2026, 4, 1), [5, 10, 15, 20, 25, 30, 35])  # 04..10.2026
+
+    for period in (dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1), dt.date(2027, 2, 1)):
+        bill_and_publish(period)
+
+    def cold(period):
+        return cold_lines(Invoice.objects.get(account=ru.alice_account, period=period))
+
+    # (35 - 5) / 6 months = 5 m³ × 40.00 = 200.00 + 22 % VAT 44.00
+    average = [("cold_water", "average", D("5"), D("40"), D("200.00"), D("44.00"), D("244.00"))]
+    assert cold(dt.date(2026, 11, 1)) == average
+    assert cold(dt.date(2026, 12, 1)) == average
+    assert cold(dt.date(2027, 1, 1)) == average
+    # 3.5 m³ × 2 residents × 1.5 = 10.5 m³ × 40.00 = 420.00 + 92.40 VAT
+    assert cold(dt.date(2027, 2, 1)) == [
+        ("cold_water", "norm_coef", D("10.5"), D("40"), D("420.00"), D("92.40"), D("512.40"))
+    ]
+
+
+def test_a_meter_good_through_the_last_day_of_the_month_is_billed_as_usual_that_month(ru):
+    Meter.objects.filter(pk=ru.alice_cold.pk).update(verification_due=dt.date(2026, 10, 31))
+    readings(ru.alice_cold, dt.date(2026, 4, 1), [5, 10, 15, 20, 25, 30, 37])  # 04..10.2026
+
+    bill_and_publish(OCT)
+
+    # Read in October while still verified: 37 - 30 = 7 m³ metered.
+    invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
+    assert cold_lines(invoice) == [("cold_water", "metered", D("7"), D("40"), D("280.00"), D("61.60"), D("341.60"))]
