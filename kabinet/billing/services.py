@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kabinet.billing import runs
+from kabinet.billing.estimate import charge_estimate
 from kabinet.billing.models import (
     BillingChunk,
     BillingRun,
@@ -26,6 +27,7 @@ from kabinet.billing.models import (
 )
 from kabinet.customers.models import Account
 from kabinet.lib.money import money, vat_of
+from kabinet.meters.submission import readings_apply_queued
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import Service, UtilityProfile
 from kabinet.utility.services import event_record
@@ -252,6 +254,9 @@ def billing_run_start(
     The accounts are split into chunks of account ids, each billed in its own
     transaction by billing_run_work()."""
     period = period.replace(day=1)
+    # Readings saved before their window and not applied yet (the hourly job did not run
+    # while it was open) are decided now, so the run reads them.
+    readings_apply_queued(period=period, charge_estimator=charge_estimate)
     existing = BillingRun.objects.select_for_update().filter(period=period).exclude(status=RunStatus.CANCELLED).first()
     if existing is not None:
         if existing.status == RunStatus.RUNNING:

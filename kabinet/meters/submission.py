@@ -221,13 +221,21 @@ def _apply(reading: Reading, decision: rules.Decision) -> None:
 # --- the window opens: queued readings are applied -------------------------------------
 
 
-def readings_apply_queued(*, today: dt.date | None = None, charge_estimator: ChargeEstimator | None = None) -> int:
-    """Apply readings saved before their window, once it is open. Safe to re-run."""
+def readings_apply_queued(
+    *,
+    today: dt.date | None = None,
+    period: dt.date | None = None,
+    charge_estimator: ChargeEstimator | None = None,
+) -> int:
+    """Apply readings saved before their window, once it is open (the periodic job runs
+    this every hour), or those of `period` and before whatever the day (billing, before it
+    reads the readings of `period`). Safe to re-run: returns how many were decided."""
     profile = UtilityProfile.get()
     today = today or timezone.localdate()
-    period, window_open = reading_period_for(today, profile)
-    if not window_open:
-        return 0
+    if period is None:
+        period, window_open = reading_period_for(today, profile)
+        if not window_open:
+            return 0
     ids = list(Reading.objects.filter(status=ReadingStatus.QUEUED, period__lte=period).values_list("id", flat=True))
     for reading_id in ids:
         _apply_queued(reading_id, profile, today, charge_estimator)

@@ -192,3 +192,25 @@ def test_a_meter_good_through_the_last_day_of_the_month_is_billed_as_usual_that_
     # Read in October while still verified: 37 - 30 = 7 m³ metered.
     invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
     assert cold_lines(invoice) == [("cold_water", "metered", D("7"), D("40"), D("280.00"), D("61.60"), D("341.60"))]
+
+
+def test_billing_applies_a_reading_queued_before_the_window_that_no_job_applied(ru):
+    """Typed on 10 October, before the 23rd–25th window; the hourly job never ran while the
+    window was open. The October run decides it first and bills it as metered."""
+    import time_machine
+
+    from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+    from kabinet.meters.submission import reading_submit
+
+    readings(ru.alice_cold, dt.date(2026, 4, 1), [5, 10, 15, 20, 25, 30])  # 04..09.2026
+    with time_machine.travel(dt.datetime(2026, 10, 10, 9, tzinfo=dt.UTC), tick=False):
+        early = reading_submit(meter=ru.alice_cold, value="38", source=ReadingSource.PORTAL, actor=ru.alice)
+    assert early.status == ReadingStatus.QUEUED and early.period == OCT
+
+    with time_machine.travel(dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC), tick=False):
+        bill_and_publish(OCT)
+
+    assert Reading.objects.get(pk=early.pk).status == ReadingStatus.ACCEPTED
+    invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
+    # 38 - 30 = 8 m³ × 40.00 = 320.00 + 22 % VAT 70.40
+    assert cold_lines(invoice) == [("cold_water", "metered", D("8"), D("40"), D("320.00"), D("70.40"), D("390.40"))]
