@@ -29,14 +29,26 @@ def _fingerprint(entries: list[tuple[Meter, object, bool]]) -> str:
     return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
 
 
-def _replayed(row: SubmissionKey, fingerprint: str) -> list[Reading]:
+def _replayed(row: SubmissionKey, fingerprint: str, entries: list, submit) -> list[Reading]:
+    """The readings stored under the key, and the entries a form's first submission
+    refused without storing them (keep_refused=False) decided again: refused again, the
+    retry shows the same errors; the customer's value is never silently dropped."""
     if row.fingerprint != fingerprint:
         raise ApplicationError(
             "key_reused",
             _("These readings were already sent with other values from this form. Reload the page and submit again."),
         )
     by_id = Reading.objects.select_related("meter__service").in_bulk(row.reading_ids)
-    return [by_id[pk] for pk in row.reading_ids if pk in by_id]
+    stored = [by_id[pk] for pk in row.reading_ids if pk in by_id]
+    covered = {r.meter_id for r in stored}
+    refused = [entry for entry in entries if entry[0].pk not in covered]
+    if not refused:
+        return stored
+    again = submit(refused)
+    new_ids = [r.pk for r in again if r.pk is not None and r.pk not in row.reading_ids]
+    if new_ids:
+        SubmissionKey.objects.filter(pk=row.pk).update(reading_ids=[*row.reading_ids, *new_ids])
+    return stored + again
 
 
 def readings_submit_once(
@@ -47,6 +59,7 @@ def readings_submit_once(
     source: str,
     ip: str | None = None,
     charge_estimator: ChargeEstimator | None = None,
+    keep_refused: bool = True,
 ) -> tuple[list[Reading], bool]:
     """readings_submit() under the client's idempotency key. Returns the readings and
     whether they were replayed: the same key again (a retry from the offline queue, a
@@ -56,29 +69,35 @@ def readings_submit_once(
     The key row is inserted before the readings in one transaction: a concurrent retry
     waits on the unique index (PostgreSQL) or the write lock (SQLite) and then replays.
     """
+
+    def submit(entries):
+        return readings_submit(
+            entries=entries,
+            source=source,
+            actor=user,
+            ip=ip,
+            charge_estimator=charge_estimator,
+            keep_refused=keep_refused,
+        )
+
     client_key = (client_key or "").strip()
     if not client_key:
-        submitted = readings_submit(
-            entries=entries, source=source, actor=user, ip=ip, charge_estimator=charge_estimator
-        )
-        return submitted, False
+        return submit(entries), False
     if not CLIENT_KEY_RE.match(client_key):
         raise ApplicationError("bad_key", _("The submission key is not valid. Reload the page and submit again."))
     fingerprint = _fingerprint(entries)
     existing = SubmissionKey.objects.filter(user=user, key=client_key).first()
     if existing is not None:
-        return _replayed(existing, fingerprint), True
+        return _replayed(existing, fingerprint, entries, submit), True
     try:
         with transaction.atomic():
             row = SubmissionKey.objects.create(user=user, key=client_key, fingerprint=fingerprint)
-            submitted = readings_submit(
-                entries=entries, source=source, actor=user, ip=ip, charge_estimator=charge_estimator
-            )
-            row.reading_ids = [r.pk for r in submitted]
+            submitted = submit(entries)
+            row.reading_ids = [r.pk for r in submitted if r.pk is not None]
             row.save(update_fields=["reading_ids"])
     except IntegrityError:
         existing = SubmissionKey.objects.filter(user=user, key=client_key).first()
         if existing is None:
             raise
-        return _replayed(existing, fingerprint), True
+        return _replayed(existing, fingerprint, entries, submit), True
     return submitted, False

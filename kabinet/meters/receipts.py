@@ -106,7 +106,11 @@ def readings_receipt_enqueue(
     customer's request: the row keeps what the receipt must show as it was now, the
     reading's status and the estimated charge at today's tariff. With `writes` the message
     goes with that batch, and the count is of the messages sent to it."""
-    readings = [r for r in readings if r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)]
+    readings = [
+        r
+        for r in readings
+        if r.pk is not None and r.status != ReadingStatus.SUPERSEDED and not getattr(r, "duplicate", False)
+    ]
     if not readings:
         return 0
     # The mail preference of each is checked by the outbox insert itself (only_if).

@@ -1,7 +1,7 @@
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from kabinet.meters.models import CURRENT_STATUSES, Meter, MeterStatus, Reading
+from kabinet.meters.models import CURRENT_STATUSES, Meter, MeterStatus, Reading, ReadingStatus
 from kabinet.utility.models import Service
 from kabinet.utility.sql import Columns
 
@@ -69,6 +69,26 @@ _by_account_sql: dict[str, tuple] = {}
 def meters_with_last_reading(premises_id: int) -> QuerySet[Meter]:
     """Active meters of a premises, each annotated with its latest current reading (one query)."""
     return with_last_reading(meters_active(premises_id))
+
+
+def meters_for_readings_form(premises_id: int, period) -> QuerySet[Meter]:
+    """Active meters of a premises for the readings form of `period` (one query): each
+    with the reading the new one is compared with (last_*: the latest current reading
+    before `period`) and what is already saved for `period` (saved_*: its current or
+    queued reading), so the form shows that the customer's reading was kept."""
+    before = Reading.objects.filter(meter=OuterRef("pk"), period__lt=period, status__in=CURRENT_STATUSES).order_by(
+        "-period", "-id"
+    )
+    saved = Reading.objects.filter(
+        meter=OuterRef("pk"), period=period, status__in=[*CURRENT_STATUSES, ReadingStatus.QUEUED]
+    ).order_by("-id")
+    return meters_active(premises_id).annotate(
+        last_value=Subquery(before.values("value")[:1]),
+        last_period=Subquery(before.values("period")[:1]),
+        saved_value=Subquery(saved.values("value")[:1]),
+        saved_status=Subquery(saved.values("status")[:1]),
+        saved_at=Subquery(saved.values("created")[:1]),
+    )
 
 
 def meters_for_premises(premises_id: int) -> QuerySet[Meter]:

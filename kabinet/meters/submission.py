@@ -69,13 +69,26 @@ def readings_submit(
     actor: User | None = None,
     ip: str | None = None,
     charge_estimator: ChargeEstimator | None = None,
+    keep_refused: bool = True,
 ) -> list[Reading]:
     """Several meters submitted together (one form, one phone call): the same rules as
-    reading_submit() for each, one receipt e-mail for all."""
-    return _submit(entries=entries, source=source, actor=actor, taken_at=None, ip=ip, charge_estimator=charge_estimator)
+    reading_submit() for each, one receipt e-mail for all.
+
+    `keep_refused=False` is for a form the customer is looking at: a refused value (a
+    typo) comes back unsaved (no id) for the form to show as its error, and is neither
+    stored nor mailed. Channels without a form (e-mail, SMS, files) keep every attempt."""
+    return _submit(
+        entries=entries,
+        source=source,
+        actor=actor,
+        taken_at=None,
+        ip=ip,
+        charge_estimator=charge_estimator,
+        keep_refused=keep_refused,
+    )
 
 
-def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=True) -> list[Reading]:
+def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=True, keep_refused=True) -> list[Reading]:
     taken_at = taken_at or timezone.now()
     for attempt in range(3):
         try:
@@ -85,7 +98,13 @@ def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=Tr
                 writes = WriteBatch()
                 if len({meter.pk for meter, _value, _confirm in entries}) == len(entries):
                     readings = _submit_batch(
-                        entries=entries, source=source, actor=actor, taken_at=taken_at, ip=ip, writes=writes
+                        entries=entries,
+                        source=source,
+                        actor=actor,
+                        taken_at=taken_at,
+                        ip=ip,
+                        writes=writes,
+                        keep_refused=keep_refused,
                     )
                 else:
                     # The same meter twice (a hotline call that corrects itself): in order,
@@ -93,7 +112,13 @@ def _submit(*, entries, source, actor, taken_at, ip, charge_estimator, notify=Tr
                     readings = []
                     for entry in entries:
                         readings += _submit_batch(
-                            entries=[entry], source=source, actor=actor, taken_at=taken_at, ip=ip, writes=writes
+                            entries=[entry],
+                            source=source,
+                            actor=actor,
+                            taken_at=taken_at,
+                            ip=ip,
+                            writes=writes,
+                            keep_refused=keep_refused,
                         )
                         writes.run()
                 if notify:
@@ -111,7 +136,7 @@ def _contact(profile: UtilityProfile) -> str:
     return profile.phone_readings or profile.phone_reception or profile.email
 
 
-def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -> list[Reading]:
+def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, keep_refused: bool) -> list[Reading]:
     """Decide every entry (distinct meters) under one lock, from one history query, then
     write them into `writes`: one UPDATE of the readings they replace, one INSERT of the
     new readings and one of their events."""
@@ -131,8 +156,8 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
         for r in Reading.objects.filter(meter_id__in=list(meters), period=period, status=ReadingStatus.QUEUED):
             queued.setdefault(r.meter_id, r)  # the model's ordering: newest first
 
-    results: list[Reading | None] = []  # a reading already stored (double click) or None: a new one
-    new: list[Reading] = []
+    results: list[Reading] = []  # one per entry: new, refused and unsaved, or already stored
+    new: list[Reading] = []  # to store
     supersede: list[int] = []
     for given, value, confirm in entries:
         meter = meters[given.pk]
@@ -145,14 +170,16 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
             entered_by=actor if actor_id else None,
             value=Decimal(0),
         )
-        results.append(None)
-        new.append(reading)
+        reading.duplicate = False
+        results.append(reading)
         try:
             _entered, reading.value = parse_reading_value(
                 value, digits_before=meter.digits_before_point, decimals=meter.service.reading_decimals
             )
         except ApplicationError as exc:
             _apply(reading, rules.refused(exc.code, exc.message))
+            if keep_refused:
+                new.append(reading)
             continue
         history = histories[meter.pk]
         decision = rules.meter_refusal(meter, day, _contact(profile)) or rules.decide(
@@ -166,6 +193,8 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
         )
         if decision.refused:
             _apply(reading, decision)
+            if keep_refused:
+                new.append(reading)
             continue
         if window_open:
             # Both stay in the history; the later one counts.
@@ -177,13 +206,13 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
         if rules.is_double_click(replaced, value=reading.value, source=source, actor_id=actor_id, now=now):
             replaced.duplicate = True
             results[-1] = replaced
-            new.pop()
             continue
         if replaced:
             supersede.append(replaced.pk)
             reading.replaces = replaced
         reading.confirmed = confirm
         _apply(reading, decision)
+        new.append(reading)
 
     if supersede:
         readings_supersede(supersede, writes)
@@ -203,14 +232,7 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch) -
                 for r in new
             ],
         )
-    stored = iter(new)
-    readings = []
-    for found in results:
-        if found is None:
-            found = next(stored)
-            found.duplicate = False
-        readings.append(found)
-    return readings
+    return results
 
 
 def _apply(reading: Reading, decision: rules.Decision) -> None:

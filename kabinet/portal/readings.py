@@ -24,8 +24,8 @@ from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import (
     meters_active_by_account,
     meters_for_premises,
+    meters_for_readings_form,
     meters_visible_to,
-    meters_with_last_reading,
     monthly_consumption,
     readings_history,
 )
@@ -112,6 +112,8 @@ def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Readi
         source=ReadingSource.PORTAL,
         ip=_client_ip(request),
         charge_estimator=estimate,
+        # A typo is this form's error, not a stored reading nor an e-mail.
+        keep_refused=False,
     )
     by_meter = {r.meter_id: r for r in submitted}
     for row, raw, _confirm in entries:
@@ -138,8 +140,9 @@ def _rows(meters) -> list[dict]:
 
 
 def _with_last_readings(rows: list[dict], premises_id: int) -> list[dict]:
-    """The rows of a form shown again (with its errors), now with each meter's previous reading."""
-    annotated = {m.pk: m for m in meters_with_last_reading(premises_id)}
+    """The rows of a form shown again (with its errors), now with each meter's previous
+    reading and what is saved for the period."""
+    annotated = {m.pk: m for m in meters_for_readings_form(premises_id, _window_context()["period"])}
     for row in rows:
         row["meter"] = annotated.get(row["meter"].pk, row["meter"])
     return rows
@@ -149,7 +152,7 @@ def _with_last_readings(rows: list[dict], premises_id: int) -> list[dict]:
 def readings_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         access = current_access(request)
-        rows = _rows(meters_with_last_reading(access.account.premises_id))
+        rows = _rows(meters_for_readings_form(access.account.premises_id, _window_context()["period"]))
         return render(request, "portal/readings/form.html", _form_context(request, access, rows))
     access, meters = _posted_meters(request)
     premises_id = meters[0].premises_id if meters else access.account.premises_id
@@ -170,7 +173,7 @@ def readings_form(request: HttpRequest) -> HttpResponse:
             request, access, _with_last_readings(rows, premises_id), form_error=_("Enter at least one reading.")
         )
         return render(request, "portal/readings/form.html", ctx, status=400)
-    query = "&".join(f"r={r.pk}" for r in submitted)
+    query = "&".join(f"r={r.pk}" for r in submitted if r.pk is not None)
     if any(r.status == ReadingStatus.REJECTED for r in submitted):
         receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
         ctx = _form_context(

@@ -27,3 +27,14 @@ def qty(value, service=None):
     if isinstance(decimals, int):
         places = max(places, decimals)
     return number_format(value, decimal_pos=places)
+
+
+@register.filter
+def reading_status(code: str) -> str:
+    """A reading's status code as its translated label ("accepted" → "Accepted")."""
+    from kabinet.meters.models import ReadingStatus
+
+    try:
+        return ReadingStatus(code).label
+    except ValueError:
+        return code

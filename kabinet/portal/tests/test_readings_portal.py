@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kabinet.customers.models import AccessRole, AccountAccess
 from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+from kabinet.notifications.models import OutboxMessage
 from kabinet.test import make_login, sent_message
 
 IN_WINDOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
@@ -96,7 +97,33 @@ def test_it_shows_a_clear_error_and_keeps_the_value(client, personas):
     assert response.status_code == 400
     page = response.content.decode()
     assert "is not a number" in page and 'value="12a"' in page
-    assert Reading.objects.get().status == ReadingStatus.REJECTED  # the attempt is kept
+    # A typo in the form is the form's error: no "Rejected" row in the history, no e-mail.
+    assert not Reading.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_a_form_with_one_good_and_one_refused_value_keeps_the_good_one_and_mails_only_it(client, personas):
+    history(personas.alice_hot, "10", "20", "30")
+    client.force_login(personas.alice)
+    form = {f"value_{personas.alice_cold.pk}": "12", f"value_{personas.alice_hot.pk}": "5"}  # hot: lower than 30
+    response = client.post(reverse("portal:readings"), form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "lower than the previous one" in page and 'value="5"' in page
+    new = Reading.objects.filter(period=dt.date(2026, 11, 1))
+    assert [(r.meter_id, r.status) for r in new] == [(personas.alice_cold.pk, ReadingStatus.ACCEPTED)]
+    [receipt] = OutboxMessage.objects.filter(kind="reading_receipt")
+    assert [item["id"] for item in receipt.context["readings"]] == [new.get().pk]
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_form_shows_what_is_saved_for_the_period(client, personas):
+    client.force_login(personas.alice)
+    assert client.post(reverse("portal:readings"), {f"value_{personas.alice_cold.pk}": "12,5"}).status_code == 302
+    page = client.get(reverse("portal:readings")).content.decode()
+    # IN_WINDOW is 28.11.2026 12:00 UTC; the page shows Riga time.
+    assert "Saved for 11.2026: 12.5 m³ (accepted, 28.11.2026 14:00). A new reading replaces it." in page
 
 
 @time_machine.travel(IN_WINDOW, tick=False)
