@@ -147,6 +147,9 @@ class AccountIn:
     meters: list[MeterIn] = field(default_factory=list)
     estimates: list[Estimate] = field(default_factory=list)  # uncorrected estimate volumes
     corrected: set[tuple[int, int]] = field(default_factory=set)  # (meter, month index) done
+    # The lines of services billed on others' volumes (sewerage on cold + hot water) in the
+    # periods with estimates, by (service, month index): a correction flows to them.
+    derived: dict[tuple[int, int], list[Estimate]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -443,6 +446,14 @@ def recalculations(account: AccountIn, ctx: Context, results: dict[int, MeterRes
                     diff = (part - est.volume).quantize(QUANTITY, rounding=ROUND_HALF_UP)
                     if not diff:
                         continue
+                    details = {
+                        "reason": "late_reading",
+                        "meter": meter.id,
+                        "serial": meter.serial,
+                        "period": period_label(i),
+                        "billed": str(est.volume),
+                        "actual": str(part.quantize(VOLUME, rounding=ROUND_HALF_UP)),
+                    }
                     lines.append(
                         make_line(
                             kind=CORRECTION,
@@ -454,22 +465,49 @@ def recalculations(account: AccountIn, ctx: Context, results: dict[int, MeterRes
                             price=est.price,
                             vat_rate=est.vat_rate,
                             vat_included=est.vat_included,
-                            details={
-                                "reason": "late_reading",
-                                "meter": meter.id,
-                                "serial": meter.serial,
-                                "period": period_label(i),
-                                "billed": str(est.volume),
-                                "actual": str(part.quantize(VOLUME, rounding=ROUND_HALF_UP)),
-                                "corrects": [[meter.id, i]],
-                            },
+                            details={**details, "corrects": [[meter.id, i]]},
                         )
                     )
+                    lines += _derived_corrections(account, ctx, est.service_id, i, diff, details)
             if b_index == ctx.index:
                 # The current period's metered line carries the span less what the
                 # averaged periods now carry and the norm periods kept.
                 extra[meter_id] = consumed - fixed - share * len(averaged) - result.volume
     return lines, extra
+
+
+def _derived_corrections(account: AccountIn, ctx, service_id: int, index: int, diff: Decimal, details: dict):
+    """The same volume change for every service billed on `service_id`'s volume in that
+    period (sewerage on cold + hot water), at the price each charged then, split as its
+    tariff segments were. Each line names the service it follows."""
+    lines = []
+    for child in ctx.services.values():
+        if service_id not in child.parents:
+            continue
+        billed = account.derived.get((child.id, index))
+        if not billed:
+            continue
+        whole = sum((d.volume for d in billed), ZERO)
+        for n, seg in enumerate(billed):
+            share = diff * seg.volume / whole if whole else (diff if n == 0 else ZERO)
+            quantity = share.quantize(QUANTITY, rounding=ROUND_HALF_UP)
+            if not quantity:
+                continue
+            lines.append(
+                make_line(
+                    kind=CORRECTION,
+                    service_id=child.id,
+                    method=PARENT,
+                    description="",
+                    quantity=quantity,
+                    unit="",
+                    price=seg.price,
+                    vat_rate=seg.vat_rate,
+                    vat_included=seg.vat_included,
+                    details={**details, "follows": ctx.services[service_id].code if service_id in ctx.services else ""},
+                )
+            )
+    return lines
 
 
 # --- one account ------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def line_note(line) -> str:
         return note
     if line.kind == LineKind.CORRECTION:
         if d.get("reason") == "late_reading":
-            return _(
+            note = _(
                 "Recalculation for %(period)s: a reading of meter %(serial)s was received "
                 "(billed %(billed)s by average, actual %(actual)s)"
             ) % {
@@ -88,6 +88,9 @@ def line_note(line) -> str:
                 "billed": _volume(d.get("billed")),
                 "actual": _volume(d.get("actual")),
             }
+            if d.get("follows"):  # sewerage and the like, billed on that meter's volume
+                note += "; " + _("this service is billed on that volume")
+            return note
         return line.description or _("Correction")
     meters = d.get("meters") or []
     if line.method == Method.METERED:

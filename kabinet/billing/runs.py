@@ -421,7 +421,8 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
             f" l.details FROM {T_INVOICE} i JOIN {T_LINE} l ON l.invoice_id = i.id"
             " WHERE i.account_id BETWEEN %s AND %s AND i.has_estimates AND i.period >= %s AND i.period < %s"
             " AND i.status = 'issued'"
-            " AND ((l.kind = 'charge' AND l.method IN ('average', 'norm', 'norm_coef')) OR l.kind = 'correction')",
+            " AND ((l.kind = 'charge' AND l.method IN ('average', 'norm', 'norm_coef', 'parent'))"
+            " OR l.kind = 'correction')",
             [lo, hi, look_from, period],
         )
         for aid, iperiod, kind, sid, method, quantity, price, vat_rate, details in cursor.fetchall():
@@ -433,10 +434,17 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
                 for mid, i in details.get("corrects", []):
                     account.corrected.add((mid, i))
                 continue
-            parts = details.get("meters") or []
-            whole = sum((Decimal(p["v"]) for p in parts), ZERO)
             quantity = dec(quantity)
             i = rating.month_index(as_date(iperiod))
+            if method == rating.PARENT:  # sewerage and the like: corrections flow to it
+                account.derived.setdefault((sid, i), []).append(
+                    rating.Estimate(
+                        0, i, method, quantity, dec(price), dec(vat_rate), sid, bool(details.get(rating.VAT_INCLUDED))
+                    )
+                )
+                continue
+            parts = details.get("meters") or []
+            whole = sum((Decimal(p["v"]) for p in parts), ZERO)
             for part in parts:
                 volume = Decimal(part["v"]) * quantity / whole if whole else ZERO
                 account.estimates.append(

@@ -214,3 +214,38 @@ def test_billing_applies_a_reading_queued_before_the_window_that_no_job_applied(
     invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
     # 38 - 30 = 8 m³ × 40.00 = 320.00 + 22 % VAT 70.40
     assert cold_lines(invoice) == [("cold_water", "metered", D("8"), D("40"), D("320.00"), D("70.40"), D("390.40"))]
+
+
+def test_a_late_reading_corrects_the_sewerage_billed_on_the_estimate_too(ru):
+    from kabinet.billing.tests.factories import sewerage
+
+    drain = sewerage(ru.services, ru.alice_account)
+    tariff(drain, "30.00")
+    readings(ru.alice_cold, FEB, [5, 10, 15, 20, 25, 30, 35])  # 02..08
+    bill_and_publish(SEP)  # no reading for 09: average 5 m³ of cold water, and so of sewerage
+    reading(ru.alice_cold, OCT, 43)  # 8 m³ since 08, over two months: 4 m³ each
+
+    bill_and_publish(OCT)
+
+    invoice = Invoice.objects.get(account=ru.alice_account, period=OCT)
+    drained = [row for row in lines_of(invoice) if row[0] == "sewerage"]
+    assert drained == [
+        # 4 m³ × 30.00 = 120.00 + 22 % VAT 26.40
+        ("sewerage", "parent", D("4"), D("30"), D("120.00"), D("26.40"), D("146.40")),
+        # September drained 5 m³, really 4: −1 m³ × 30.00 = −30.00 − 6.60
+        ("sewerage", "correction", D("-1"), D("30"), D("-30.00"), D("-6.60"), D("-36.60")),
+    ]
+    correction = invoice.lines.get(kind="correction", service=drain)
+    assert correction.details["reason"] == "late_reading"
+    assert correction.details["period"] == "09.2026"
+    assert correction.details["follows"] == "cold_water"
+    from kabinet.billing.receipts import line_note
+
+    assert line_note(correction).endswith("this service is billed on that volume")
+    # cold 195.20 − 48.80, sewerage 146.40 − 36.60
+    assert invoice.total == D("256.20")
+    # November corrects nothing again.
+    reading(ru.alice_cold, dt.date(2026, 11, 1), 48)
+    bill_and_publish(dt.date(2026, 11, 1))
+    november = Invoice.objects.get(account=ru.alice_account, period=dt.date(2026, 11, 1))
+    assert not november.lines.filter(kind="correction").exists()
