@@ -30,6 +30,7 @@ period is priced the same way.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -150,6 +151,8 @@ class AccountIn:
     # The lines of services billed on others' volumes (sewerage on cold + hot water) in the
     # periods with estimates, by (service, month index): a correction flows to them.
     derived: dict[tuple[int, int], list[Estimate]] = field(default_factory=dict)
+    # Opened or closed within the period: the days it was open (first, last); None: all month.
+    open_days: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass(slots=True)
@@ -520,9 +523,12 @@ def _priced(
     details: dict,
     unit: str | None = None,
     kind: str = CHARGE,
+    segments: list[PriceSegment] | None = None,
 ) -> list[Line]:
     """The quantity priced at the period's tariffs, split by days at a tariff change."""
-    segments = service.segments
+    segments = service.segments if segments is None else segments
+    if not segments:
+        return []
     unit = service.unit if unit is None else unit
     if len(segments) == 1:
         seg = segments[0]
@@ -581,31 +587,86 @@ def rate_account(account: AccountIn, ctx: Context) -> Bill:
         elif basis == "metered":
             meters = meters_by_service.get(sid)
             if not meters:
-                quantity = _norm_volume(service, account, Decimal(1), bill)
+                quantity = _norm_volume(service, account, Decimal(1), bill, ctx)
                 if quantity is not None:
                     volumes[sid] = quantity
                     bill.lines += _priced(
-                        service, quantity, NORM, {"residents": account.residents, "norm": str(service.norm)}
+                        service,
+                        quantity,
+                        NORM,
+                        {"residents": account.residents, "norm": str(service.norm), **open_details(account, ctx)},
                     )
                 continue
             volumes[sid] = _rate_metered(service, account, meters, results, extra, ctx, bill)
         elif basis == "per_m2":
-            bill.lines += _priced(service, account.area, AREA, {}, unit="m2")
+            bill.lines += _priced_for_days(service, account, ctx, account.area, AREA, "m2")
         elif basis == "per_resident":
-            bill.lines += _priced(service, Decimal(account.residents), RESIDENTS, {}, unit="person")
+            bill.lines += _priced_for_days(service, account, ctx, Decimal(account.residents), RESIDENTS, "person")
         else:
-            bill.lines += _priced(service, Decimal(1), FIXED, {}, unit="month")
+            bill.lines += _priced_for_days(service, account, ctx, Decimal(1), FIXED, "month")
     for line in corrections:
         line.unit = services[line.service_id].unit if line.service_id in services else ""
     bill.lines += corrections
     return bill
 
 
-def _norm_volume(service: ServiceInfo, account: AccountIn, coefficient: Decimal, bill: Bill) -> Decimal | None:
+def _norm_volume(service: ServiceInfo, account: AccountIn, coefficient: Decimal, bill: Bill, ctx) -> Decimal | None:
     if service.norm is None:
         bill.anomalies.append(f"no_norm:{service.code}")
         return None
-    return (service.norm * account.residents * coefficient).quantize(VOLUME, rounding=ROUND_HALF_UP)
+    volume = service.norm * account.residents * coefficient
+    if account.open_days is not None:
+        volume *= open_share(account.open_days, month_days(ctx.period))
+    return volume.quantize(VOLUME, rounding=ROUND_HALF_UP)
+
+
+# --- part months ------------------------------------------------------------------------
+# An account opened or closed within the period pays the charges that run by time (area,
+# residents, a fixed fee, norms and averages) for the days it was open, each line saying
+# so; metered water runs from the opening reading to the closing one as it is.
+
+
+def month_days(period: dt.date) -> int:
+    return calendar.monthrange(period.year, period.month)[1]
+
+
+def open_share(open_days: tuple[dt.date, dt.date], days_in_month: int) -> Decimal:
+    """The part of the month an account was open: days open / days in the month."""
+    first, last = open_days
+    return Decimal((last - first).days + 1) / Decimal(days_in_month)
+
+
+def open_details(account: AccountIn, ctx) -> dict:
+    """What a part month's line says: open from, to, and the month's days."""
+    if account.open_days is None:
+        return {}
+    first, last = account.open_days
+    return {
+        "open_from": first.isoformat(),
+        "open_to": last.isoformat(),
+        "days_open": (last - first).days + 1,
+        "days_in_month": month_days(ctx.period),
+    }
+
+
+def _priced_for_days(service, account: AccountIn, ctx, base: Decimal, method: str, unit: str) -> list[Line]:
+    """A charge that runs by time: the whole base for a whole month; for a part month the
+    base times the open days of each tariff segment over the month's days."""
+    if account.open_days is None:
+        return _priced(service, base, method, {}, unit=unit)
+    first, last = account.open_days
+    days = month_days(ctx.period)
+    details = open_details(account, ctx)
+    lines = []
+    for seg in service.segments:
+        start, end = max(seg.first, first), min(seg.last, last)
+        if start > end:
+            continue
+        open_days = (end - start).days + 1
+        quantity = (base * open_days / days).quantize(QUANTITY, rounding=ROUND_HALF_UP)
+        clipped = PriceSegment(start, end, open_days, seg.price, seg.vat_rate, seg.vat_included)
+        lines += _priced(service, quantity, method, {**details, "days_open": open_days}, unit=unit, segments=[clipped])
+    return lines
 
 
 def _rate_metered(service, account, meters, results, extra, ctx, bill) -> Decimal:
@@ -632,12 +693,17 @@ def _rate_metered(service, account, meters, results, extra, ctx, bill) -> Decima
                 }
             )
         elif result.method == AVERAGE:
-            averaged += result.volume
+            volume = result.volume
+            if account.open_days is not None:
+                volume = (volume * open_share(account.open_days, month_days(ctx.period))).quantize(
+                    VOLUME, rounding=ROUND_HALF_UP
+                )
+            averaged += volume
             averaged_details.append(
                 {
                     "meter": meter.id,
                     "serial": meter.serial,
-                    "v": str(result.volume),
+                    "v": str(volume),
                     "since": period_label(result.prev[0]),
                 }
             )
@@ -648,14 +714,14 @@ def _rate_metered(service, account, meters, results, extra, ctx, bill) -> Decima
         bill.lines += _priced(service, metered, METERED, {"meters": metered_details})
         total += metered
     if averaged_details:
-        bill.lines += _priced(service, averaged, AVERAGE, {"meters": averaged_details})
+        bill.lines += _priced(service, averaged, AVERAGE, {"meters": averaged_details, **open_details(account, ctx)})
         total += averaged
     if norm_meters:
         coefficient = (
             ctx.rules.norm_coefficient_failed if any(r.method == NORM_COEFFICIENT for r in norm_meters) else Decimal(1)
         )
         method = NORM_COEFFICIENT if coefficient != 1 else NORM
-        quantity = _norm_volume(service, account, coefficient, bill)
+        quantity = _norm_volume(service, account, coefficient, bill, ctx)
         if quantity is not None:
             # The norm volume is attributed to the first meter without a reading, so a
             # later reading can tell which months kept their norm volume.
@@ -663,7 +729,12 @@ def _rate_metered(service, account, meters, results, extra, ctx, bill) -> Decima
                 {"meter": r.meter.id, "serial": r.meter.serial, "v": str(quantity if n == 0 else ZERO)}
                 for n, r in enumerate(norm_meters)
             ]
-            details = {"meters": share, "residents": account.residents, "norm": str(service.norm)}
+            details = {
+                "meters": share,
+                "residents": account.residents,
+                "norm": str(service.norm),
+                **open_details(account, ctx),
+            }
             if coefficient != 1:
                 details["coefficient"] = str(coefficient)
             bill.lines += _priced(service, quantity, method, details)

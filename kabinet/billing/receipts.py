@@ -45,7 +45,22 @@ def _unit(code: str) -> str:
 
 
 def line_note(line) -> str:
-    """Why the line says what it says: readings, average, norm, correction reason."""
+    """Why the line says what it says: readings, average, norm, correction reason, and
+    the days of a part month."""
+    note = _line_note(line)
+    d = line.details or {}
+    if d.get("days_open"):
+        part = _("for %(days)s of %(month)s days: from %(first)s to %(last)s") % {
+            "days": d["days_open"],
+            "month": d.get("days_in_month", ""),
+            "first": _date(d.get("open_from")),
+            "last": _date(d.get("open_to")),
+        }
+        note = f"{note}; {part}" if note else part
+    return note
+
+
+def _line_note(line) -> str:
     d = line.details or {}
     if line.kind == LineKind.PENALTY:
         if "days_300" in d:

@@ -314,17 +314,23 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
             else f" JOIN {T_PREMISES} p ON p.id = a.premises_id"
         )
         cursor.execute(
-            f"SELECT a.id, a.number, p.area, p.residents, a.premises_id FROM {T_ACCOUNT} a"
+            f"SELECT a.id, a.number, p.area, p.residents, a.premises_id, a.opened_on, a.closed_on FROM {T_ACCOUNT} a"
             + premises_join
             + " WHERE a.id BETWEEN %s AND %s AND a.opened_on <= %s AND (a.closed_on IS NULL OR a.closed_on >= %s)"
             " ORDER BY a.id" + (" FOR KEY SHARE OF a" if lock else ""),
             [lo, hi, last, first],
         )
-        for aid, number, area, residents, premises_id in cursor.fetchall():
+        sqlite = connection.vendor == "sqlite"
+        for aid, number, area, residents, premises_id, opened_on, closed_on in cursor.fetchall():
             if aid in invoiced:
                 continue
-            accounts[aid] = rating.AccountIn(aid, number, dec(area), residents, set())
+            account = accounts[aid] = rating.AccountIn(aid, number, dec(area), residents, set())
             premises_of[aid] = premises_id
+            if sqlite:
+                opened_on, closed_on = as_date(opened_on), as_date(closed_on)
+            if opened_on > first or (closed_on is not None and closed_on < last):
+                # A part month: charges that run by time are for the days it was open.
+                account.open_days = (max(opened_on, first), min(closed_on or last, last))
         if not accounts:
             return Loaded([])
 
