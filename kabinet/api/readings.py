@@ -152,7 +152,7 @@ def meters_list(request: HttpRequest):
                 "account_numbers": [a.number for a in m.premises.accounts.all() if a.closed_on is None],
                 "decimals": m.service.reading_decimals,
                 "verification_due": m.verification_due,
-                "last_value": m.last_value,
+                "last_value": _number(m.last_value),
                 "last_period": m.last_period,
             }
         )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.customers.models import User
 from kabinet.meters.models import CURRENT_STATUSES, Meter, Reading, ReadingFlag, ReadingSource, ReadingStatus
-from kabinet.meters.rules import consumption_between, plain
+from kabinet.meters.rules import consumption_between, shown
 from kabinet.meters.submission import previous_reading
 from kabinet.meters.values import parse_reading_value
 from kabinet.utility.exceptions import ApplicationError
@@ -32,7 +32,7 @@ def reading_correct(*, reading: Reading, value, reason: str, actor: User) -> Rea
     if consumption is None:
         raise ApplicationError(
             "lower_than_previous",
-            _("The value is lower than the previous reading, %(previous)s.") % {"previous": plain(base)},
+            _("The value is lower than the previous reading, %(previous)s.") % {"previous": shown(base)},
             field="value",
         )
     current = Reading.objects.filter(meter=meter, period=reading.period, status__in=CURRENT_STATUSES).first()

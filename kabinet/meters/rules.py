@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -157,7 +157,7 @@ def decide(
                 "The reading %(value)s is lower than the previous one, %(previous)s. Check the digits on the meter "
                 "(only the black or white ones before the point count)."
             )
-            % {"value": plain(value), "previous": plain(base)},
+            % {"value": shown(value), "previous": shown(base)},
         )
     flag = ""
     if leak_suspected(consumption, average, leak_factor):
@@ -168,7 +168,7 @@ def decide(
                     "The consumption %(consumption)s is much higher than your usual %(average)s a month: "
                     "a possible leak or a typo. Check the meter and confirm the reading if it is right."
                 )
-                % {"consumption": plain(consumption), "average": plain(average.quantize(Decimal("0.1")))},
+                % {"consumption": shown(consumption), "average": shown(average.quantize(Decimal("0.1")))},
                 consumption,
             )
         flag = ReadingFlag.LEAK
@@ -231,3 +231,10 @@ def plain(value: Decimal) -> str:
     """A reading as a customer writes it: no trailing zeros, no exponent."""
     text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
     return text.rstrip(".") if "." in text else text
+
+
+def shown(value: Decimal) -> str:
+    """plain() in the language's number format, for messages ("645,3" on a Latvian page)."""
+    text = plain(value)
+    places = len(text.split(".")[1]) if "." in text else 0
+    return number_format(Decimal(text), decimal_pos=places)

@@ -110,3 +110,16 @@ def test_a_token_of_a_deactivated_login_or_a_closed_account_reaches_no_meter(cli
     assert client.get(url, **auth(alice_token)).status_code == 404
     ApiToken.objects.get().user.__class__.objects.update(is_active=False)
     assert client.get(url, **auth(alice_token)).status_code == 401
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_the_last_value_is_the_reading_not_the_columns_padding(client, personas, alice_token):
+    Reading.objects.create(
+        meter=personas.alice_cold,
+        period=dt.date(2026, 10, 1),
+        value="650.200",
+        source="portal",
+        status=ReadingStatus.ACCEPTED,
+    )
+    body = client.get("/api/v1/readings/meters", **auth(alice_token)).json()
+    assert body["meters"][0]["last_value"] == "650.2"  # not "650.200000000000"

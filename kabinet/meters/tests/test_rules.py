@@ -209,3 +209,14 @@ def test_plain_writes_a_reading_as_a_customer_does():
     assert plain(Decimal("120.500")) == "120.5"
     assert plain(Decimal("1E+2")) == "100"
     assert plain(Decimal("7.000")) == "7"
+
+
+def test_messages_write_numbers_in_the_pages_language():
+    from django.utils import translation
+
+    with translation.override("lv"):
+        decision = _decide("645.3", "700.5")
+    assert "645,3" in decision.text and "700,5" in decision.text
+    with translation.override("en"):
+        decision = _decide("645.3", "700.5")
+    assert "645.3" in decision.text
