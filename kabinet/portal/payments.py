@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -73,6 +74,12 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _money_field(due: Decimal) -> str:
+    """The amount a pay field is filled in with, in the page's number format (42,68 in
+    Latvian and Russian, as the amount shown beside it); _amount() reads either."""
+    return number_format(due, 2) if due > 0 else ""
+
+
 def _amount(value: str) -> Decimal | None:
     value = (value or "").strip().replace(",", ".").replace(" ", "")
     if not value:
@@ -107,11 +114,11 @@ def pay(request: HttpRequest) -> HttpResponse:
         owed = dues[invoice.account_id]
         due = owed.to_settle(invoice.pk)
         older_debt = due > 0 and due > owed.invoices[invoice.pk].remaining
-        rows.append({"access": by_id[invoice.account_id], "due": due, "value": f"{due:.2f}" if due > 0 else ""})
+        rows.append({"access": by_id[invoice.account_id], "due": due, "value": _money_field(due)})
     else:
         for access in accesses:
             due = dues[access.account_id].to_pay
-            rows.append({"access": access, "due": due, "value": f"{due:.2f}" if due > 0 else ""})
+            rows.append({"access": access, "due": due, "value": _money_field(due)})
     errors = []
     if request.method == "POST":
         lines = []
@@ -123,7 +130,8 @@ def pay(request: HttpRequest) -> HttpResponse:
                 continue
             if amount.is_nan() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
                 errors.append(
-                    _("Account %(number)s: enter an amount like 12.50.") % {"number": row["access"].account.number}
+                    _("Account %(number)s: enter an amount like %(example)s.")
+                    % {"number": row["access"].account.number, "example": number_format(Decimal("12.50"), 2)}
                 )
                 continue
             lines.append(PayLine(account=row["access"].account, amount=amount, invoice=invoice))

@@ -117,7 +117,7 @@ def row(page: str, number: str) -> str:
 
 
 def numbers_in(row_html: str) -> list[str]:
-    return re.findall(r'<td class="num">([^<]*)</td>', row_html)
+    return re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row_html)
 
 
 def headline_html(page: str) -> str:
@@ -214,6 +214,15 @@ def test_it_prefills_the_pay_page_with_the_remaining_debt(client, history):
     assert field + '50.00"' in e and "oldest debt first" in e
     a = client.get(f"{pay_url}?invoice={history.inv['A'].pk}").content.decode()
     assert field + '"' in a and "Nothing to pay" in a
+
+
+@time_machine.travel(NOW)
+def test_the_pay_field_is_filled_in_the_pages_number_format_and_read_back(client, history):
+    client.force_login(history.alice)
+    client.cookies["django_language"] = "lv"
+    page = client.get(reverse("portal:pay")).content.decode()
+    # As the amount beside it reads: 50,00 EUR.
+    assert f'name="amount-{history.alice_account.pk}" value="50,00"' in page
 
 
 @time_machine.travel(NOW)
