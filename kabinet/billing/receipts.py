@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import segno
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kabinet.billing.models import Invoice, LineKind, Method
@@ -128,10 +129,13 @@ def _line_note(line) -> str:
 
 
 def _volume(value) -> str:
+    """A volume or reading as it is (no trailing zeros) in the page's number format."""
     if value in (None, ""):
         return ""
     text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    places = len(text.split(".")[1]) if "." in text else 0
+    return number_format(Decimal(text), decimal_pos=places)
 
 
 def _date(value) -> str:

@@ -1,0 +1,20 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def price(value) -> str:
+    """A tariff's price with the decimals it has, at least two, in the page's number
+    format: 1,20 and 0,12345 rather than 1,20000 (prices are stored with five)."""
+    if value is None or value == "":
+        return ""
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    places = max(2, -value.normalize().as_tuple().exponent)
+    return number_format(value, decimal_pos=places)
