@@ -1,13 +1,17 @@
 """Who is calling the API: a personal token (home automation, scripts) or the portal's
 own session (the installable portal's progressive enhancement)."""
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from kabinet.customers.models import Account, AccountAccess, ApiToken, User, password_stamp
+from kabinet.customers.models import Account, AccountAccess, ApiToken, TokenScope, User, password_stamp
 from kabinet.customers.services.api_tokens import (
     LAST_USED_GRANULARITY,
     TOKEN_PREFIX,
@@ -43,9 +47,10 @@ class PersonalTokenAuth(HttpBearer):
         # A request about one meter (/meters/<meter_id>/…) checks in the same query that the
         # meter is one of this login's: see my_meter() in readings.py.
         meter_id = _meter_id(request)
-        user, meter = api_token_auth(token, meter_id)
+        user, meter, grant = api_token_auth(token, meter_id)
         if user is not None:
             request.user = user
+            request.token_grant = grant
             if meter_id is not None:
                 request._kabinet_meter = (meter_id, meter)
         return user
@@ -62,16 +67,43 @@ def _meter_id(request: HttpRequest) -> int | None:
     return meter_id if meter_id is not None and 0 < meter_id < 2**63 else None
 
 
-def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None, Meter | None]:
-    """The active login a presented token belongs to and, if `meter_id` is given, that
-    meter (with its service) when it is one of the login's meters (as meters_visible_to()),
-    else None. Notes when the token was used, at most every LAST_USED_GRANULARITY.
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What the presented token may do: its scopes and, if it has one, its premises."""
+
+    scopes: frozenset[str]
+    premises_id: int | None = None
+
+
+# The portal's own session: the customer themselves, every scope, every premises.
+SESSION_GRANT = Grant(frozenset(TokenScope.values))
+
+
+def request_grant(request: HttpRequest) -> Grant:
+    return getattr(request, "token_grant", None) or SESSION_GRANT
+
+
+def scope_require(request: HttpRequest, scope: str) -> Grant:
+    """The request's grant, or 403 if its token was not given `scope`."""
+    grant = request_grant(request)
+    if scope not in grant.scopes:
+        raise HttpError(
+            403, _("This token may not do this: it was not given “%(scope)s”.") % {"scope": TokenScope(scope).label}
+        )
+    return grant
+
+
+def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None, Meter | None, Grant | None]:
+    """The active login a presented token belongs to, what the token may do (Grant) and,
+    if `meter_id` is given, that meter (with its service) when it is one of the login's
+    meters (as meters_visible_to()) at the token's premises, if it has one, else None.
+    Notes when the token was used, at most every LAST_USED_GRANULARITY.
 
     One hand-written query: this authenticates every API request, and the token lookup
     plus a separate DISTINCT meter check cost a third of a reading submission, most of it
     in building the SQL."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
-        return None, None
+        return None, None, None
     with_meter = meter_id is not None
     sql, token_cols, user_cols, meter_cols, service_cols = _auth_sql(with_meter)
     params = [meter_id, token_hash(token)] if with_meter else [token_hash(token)]
@@ -79,22 +111,22 @@ def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
-        return None, None
-    token_id, last_used, stamp = token_cols.values(row[:3])
-    user = user_cols.instance(row[3 : 3 + len(user_cols)])
+        return None, None, None
+    token_id, last_used, stamp, scopes, premises_id = token_cols.values(row[:5])
+    user = user_cols.instance(row[5 : 5 + len(user_cols)])
     if not constant_time_compare(stamp, password_stamp(user)):
         api_token_revoke_stale(token_id, user)
-        return None, None
+        return None, None, None
     meter = None
     if with_meter:
-        at = 3 + len(user_cols)
+        at = 5 + len(user_cols)
         meter = meter_cols.instance(row[at : at + len(meter_cols)])
         if meter is not None:
             meter.service = service_cols.instance(row[at + len(meter_cols) :])
     now = timezone.now()
     if last_used is None or now - last_used > LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token_id).update(last_used=now)
-    return user, meter
+    return user, meter, Grant(frozenset(scopes or ()), premises_id)
 
 
 # The SQL and its columns, built once per database vendor.
@@ -108,7 +140,13 @@ def _auth_sql(with_meter: bool) -> tuple:
         token_cols = Columns(
             ApiToken,
             "t",
-            [ApiToken._meta.pk, ApiToken._meta.get_field("last_used"), ApiToken._meta.get_field("password_stamp")],
+            [
+                ApiToken._meta.pk,
+                ApiToken._meta.get_field("last_used"),
+                ApiToken._meta.get_field("password_stamp"),
+                ApiToken._meta.get_field("scopes"),
+                ApiToken._meta.get_field("premises"),
+            ],
         )
         user_cols = Columns(User, "u")
         meter_cols = Columns(Meter, "m")
@@ -117,10 +155,11 @@ def _auth_sql(with_meter: bool) -> tuple:
         joins = ""
         if with_meter:
             select += [meter_cols.sql, service_cols.sql]
-            # The meter only if it is at the premises of an open account the login may open:
-            # the rule of meters_visible_to().
+            # The meter only if it is at the premises of an open account the login may open
+            # (the rule of meters_visible_to()) and at the token's premises if it has one.
             joins = (
-                f" LEFT JOIN {qn(Meter._meta.db_table)} m ON m.id = %s AND EXISTS ("
+                f" LEFT JOIN {qn(Meter._meta.db_table)} m ON m.id = %s"
+                f" AND (t.{qn('premises_id')} IS NULL OR t.{qn('premises_id')} = m.{qn('premises_id')}) AND EXISTS ("
                 f"SELECT 1 FROM {qn(AccountAccess._meta.db_table)} aa"
                 f" JOIN {qn(Account._meta.db_table)} a ON a.id = aa.{qn('account_id')}"
                 f" WHERE aa.{qn('user_id')} = u.id AND a.{qn('premises_id')} = m.{qn('premises_id')}"

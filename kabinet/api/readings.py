@@ -16,9 +16,10 @@ from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
 from pydantic import StrictBool
 
-from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth
+from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth, scope_require
 from kabinet.api.errors import ErrorOut, error_body
 from kabinet.billing.estimate import charge_estimate, charge_estimator
+from kabinet.customers.models import TokenScope
 from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
@@ -118,23 +119,31 @@ def _reading_out(r: Reading) -> dict:
 MeterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-def _my_meter(request: HttpRequest, meter_id: int) -> Meter:
+def _my_meter(request: HttpRequest, meter_id: int, scope: str) -> Meter:
+    grant = scope_require(request, scope)
     checked = getattr(request, "_kabinet_meter", None)
     if checked is not None and checked[0] == meter_id:
         # Token authentication has already looked it up among this login's meters.
         if checked[1] is None:
             raise Http404
         return checked[1]
-    return get_object_or_404(meters_visible_to(request.auth).select_related("service"), pk=meter_id)
+    meters = meters_visible_to(request.auth).select_related("service")
+    if grant.premises_id is not None:
+        meters = meters.filter(premises_id=grant.premises_id)
+    return get_object_or_404(meters, pk=meter_id)
 
 
 @router.get("/meters", response=MetersOut, summary="My meters and the reading window")
 def meters_list(request: HttpRequest):
+    grant = scope_require(request, TokenScope.READINGS_READ)
     profile = UtilityProfile.get()
     period, window_open = reading_period_for(timezone.localdate(), profile)
     first, last = profile.window_for(period)
+    visible = meters_visible_to(request.auth).filter(status=MeterStatus.ACTIVE)
+    if grant.premises_id is not None:
+        visible = visible.filter(premises_id=grant.premises_id)
     meters = list(
-        with_last_reading(meters_visible_to(request.auth).filter(status=MeterStatus.ACTIVE))
+        with_last_reading(visible)
         .select_related("service")
         .prefetch_related("premises__accounts")
         .order_by("premises_id", "service__sort_order", "serial_number")
@@ -174,7 +183,7 @@ def reading_create(request: HttpRequest, meter_id: MeterId, payload: ReadingIn):
     retry safely: the same key again answers with the first submission's reading (200)
     and stores nothing new; the same key with a different value is refused (400,
     code "key_reused")."""
-    meter = _my_meter(request, meter_id)
+    meter = _my_meter(request, meter_id, TokenScope.READINGS_WRITE)
     estimate = charge_estimator()
     submitted, replayed = readings_submit_once(
         user=request.auth,
@@ -194,7 +203,7 @@ def reading_create(request: HttpRequest, meter_id: MeterId, payload: ReadingIn):
 
 @router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")
 def reading_list(request: HttpRequest, meter_id: MeterId, limit: int = 60):
-    meter = _my_meter(request, meter_id)
+    meter = _my_meter(request, meter_id, TokenScope.READINGS_READ)
     return [_reading_out(r) for r in readings_history([meter.pk], limit=max(1, min(limit, 500)))]
 
 

@@ -339,9 +339,28 @@ class Invitation(models.Model):
 # stored; the token itself is shown once, when created (customers.services.api_tokens).
 
 
+class TokenScope(models.TextChoices):
+    """What a personal token may do. A home-automation bridge that submits readings needs
+    readings:write alone (and readings:read to find its meters)."""
+
+    READINGS_READ = "readings:read", _("See my meters and their readings")
+    READINGS_WRITE = "readings:write", _("Submit readings")
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    # TokenScope values; a request outside them is refused (403).
+    scopes = models.JSONField(_("scopes"), default=list)
+    # Only this premises' meters, if set (a bridge installed in one flat).
+    premises = models.ForeignKey(
+        Premises,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("premises"),
     )
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(_("starts with"), max_length=12)

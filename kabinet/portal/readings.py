@@ -13,8 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.estimate import charge_estimator
-from kabinet.customers.models import AccountAccess, ApiToken
-from kabinet.customers.services.api_tokens import api_token_create, api_token_revoke, api_tokens_check
+from kabinet.customers.models import AccountAccess, ApiToken, TokenScope
+from kabinet.customers.services.api_tokens import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_check,
+    token_premises_choices,
+)
 from kabinet.lib.charts import bar_chart
 from kabinet.lib.spreadsheet import SafeCsvWriter
 from kabinet.meters.idempotency import readings_submit_once
@@ -307,16 +312,36 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     error = None
     if api_tokens_check(user=request.user):
         messages.info(request, _("Your password has changed since these tokens were made: they no longer work."))
+    premises = token_premises_choices(request.user)
+    chosen_scopes = list(TokenScope.values)
     if request.method == "POST":
+        chosen_scopes = request.POST.getlist("scopes")
         try:
-            token, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            premises_id = int(request.POST["premises"]) if request.POST.get("premises") else None
+        except ValueError:
+            premises_id = -1  # not one of the login's: refused by the service
+        try:
+            token, new_token = api_token_create(
+                user=request.user, name=request.POST.get("name", ""), scopes=chosen_scopes, premises_id=premises_id
+            )
         except ApplicationError as exc:
             error = exc.message
-    tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created"))
+    tokens = list(ApiToken.objects.filter(user=request.user).select_related("premises__building").order_by("-created"))
+    labels = dict(TokenScope.choices)
+    for token in tokens:
+        token.scope_labels = [labels.get(scope, scope) for scope in token.scopes]
     return render(
         request,
         "portal/readings/tokens.html",
-        {"tokens": tokens, "new_token": new_token, "error": error, "api_base": request.build_absolute_uri("/api/v1/")},
+        {
+            "tokens": tokens,
+            "new_token": new_token,
+            "error": error,
+            "api_base": request.build_absolute_uri("/api/v1/"),
+            "scopes": TokenScope.choices,
+            "chosen_scopes": chosen_scopes,
+            "premises": premises,
+        },
         status=400 if error else 200,
     )
 

@@ -7,12 +7,13 @@ password changes, whichever door changed it (ApiToken.password_stamp).
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kabinet.customers.models import ApiToken, User, password_stamp
+from kabinet.customers.models import ApiToken, Premises, TokenScope, User, password_stamp
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.services import event_record
 
@@ -27,11 +28,21 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the row and the token, which is never shown again."""
+def api_token_create(
+    *, user: User, name: str, scopes: Iterable[str] | None = None, premises_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the row and the token, which is never shown again.
+
+    `scopes` (TokenScope values; all of them if None) limit what it may do; `premises_id`,
+    one of the login's premises, limits it to that premises' meters."""
     name = " ".join((name or "").split())[:60]
     if not name:
         raise ApplicationError("name_required", _("Give the token a name, e.g. “Home Assistant”."), field="name")
+    scopes = list(TokenScope.values) if scopes is None else [s for s in TokenScope.values if s in set(scopes)]
+    if not scopes:
+        raise ApplicationError("scopes_required", _("Choose what the token may do."), field="scopes")
+    if premises_id is not None and not _premises_of(user).filter(pk=premises_id).exists():
+        raise ApplicationError("premises_unknown", _("Choose one of your addresses."), field="premises")
     if ApiToken.objects.filter(user=user, revoked__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ApplicationError(
             "too_many_tokens", _("You have %(n)d active tokens; revoke one first.") % {"n": MAX_ACTIVE_TOKENS}
@@ -45,11 +56,22 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
                 prefix=token[:12],
                 token_hash=token_hash(token),
                 password_stamp=password_stamp(user),
+                scopes=scopes,
+                premises_id=premises_id,
             )
     except IntegrityError as exc:
         raise ApplicationError("name_taken", _("You already have a token with this name."), field="name") from exc
     event_record(kind="api_token.created", actor=user, obj=row, message=name)
     return row, token
+
+
+def _premises_of(user: User):
+    """The premises of the open accounts this login may open."""
+    return Premises.objects.filter(accounts__accesses__user=user, accounts__closed_on__isnull=True).distinct()
+
+
+def token_premises_choices(user: User) -> list[Premises]:
+    return list(_premises_of(user).select_related("building").order_by("building__street", "apartment"))
 
 
 @transaction.atomic
