@@ -21,6 +21,10 @@ SERVER_ENV = {
     "SECURE_HSTS_SECONDS": "0",
     "KABINET_DEMO": "0",
     "LOG_LEVEL": "ERROR",
+    # Throughput, not limits: 600 customers from one address at thousands of requests a
+    # second would be throttled (the limits cost one cache INCR each; see README).
+    "API_RATE_PER_TOKEN": "",
+    "API_RATE_PER_ADDRESS": "",
     # Production has Redis (sessions, the Celery broker); without it tasks would run inline.
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
 }

@@ -215,6 +215,10 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600  # "remember me": two weeks; otherwise ends 
 SESSION_COOKIE_HTTPONLY = True
 # Reverse proxies in front of the app: the client's IP (throttling, audit) is taken from X-Forwarded-For.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# API rate limits ("count/s|min|hour|day"; empty: none), per personal token (or portal
+# login) and per client address; over them the API answers 429 with Retry-After.
+API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", "120/min")
+API_RATE_PER_ADDRESS = env("API_RATE_PER_ADDRESS", "1200/min")
 
 # --- I18n --------------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "lv")

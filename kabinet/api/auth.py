@@ -73,6 +73,7 @@ class Grant:
 
     scopes: frozenset[str]
     premises_id: int | None = None
+    token_id: int | None = None
 
 
 # The portal's own session: the customer themselves, every scope, every premises.
@@ -126,7 +127,7 @@ def api_token_auth(token: str, meter_id: int | None = None) -> tuple[User | None
     now = timezone.now()
     if last_used is None or now - last_used > LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token_id).update(last_used=now)
-    return user, meter, Grant(frozenset(scopes or ()), premises_id)
+    return user, meter, Grant(frozenset(scopes or ()), premises_id, token_id)
 
 
 # The SQL and its columns, built once per database vendor.

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from kabinet.utility.exceptions import ApplicationError
 
@@ -34,9 +34,17 @@ COMMON = {
     403: "Not allowed for this login.",
     404: "Not found among this login's objects.",
     422: "An input does not validate; `errors` lists each one.",
+    429: "Too many requests from this token or address: wait the seconds `Retry-After` says.",
 }
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
 
 
 def error_body(code: str, message: str, **extra) -> dict:
@@ -73,7 +81,10 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):
         code = _CODES.get(exc.status_code, "error")
-        return api.create_response(request, error_body(code, exc.message), status=exc.status_code)
+        message = exc.message
+        if isinstance(exc, Throttled):
+            message = _("Too many requests: wait a little and try again.")
+        return api.create_response(request, error_body(code, message), status=exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404):

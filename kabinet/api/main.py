@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from kabinet.api import errors
+from kabinet.api.throttles import api_throttles
 
 
 class KabinetAPI(NinjaAPI):
@@ -20,6 +21,7 @@ api = KabinetAPI(
     title="Kabinet API",
     version="1",
     urls_namespace="api-v1",
+    throttle=api_throttles(),
     description=(
         "Customer portal API: accounts, meters, readings, invoices, payments. Every error answers "
         'one shape: {"code", "message", "field", "errors"} (ErrorOut).'

@@ -67,7 +67,9 @@ def test_it_hides_another_customers_meter(client, personas, alice_token):
 def test_the_tokens_page_creates_shows_once_and_revokes(client, personas):
     client.cookies["django_language"] = "en"
     client.force_login(personas.alice)
-    response = client.post(reverse("portal:api-tokens"), {"name": "Home Assistant", "scopes": ["readings:read", "readings:write"]})
+    response = client.post(
+        reverse("portal:api-tokens"), {"name": "Home Assistant", "scopes": ["readings:read", "readings:write"]}
+    )
     page = response.content.decode()
     assert "shown only now" in page
     token = page.split('<code class="token">')[1].split("<")[0]
