@@ -108,6 +108,8 @@ def _rows(n: int, rng: random.Random):
                     f"M{2 * i - 1 + k}",
                     "",
                     "",
+                    "",
+                    "",
                     5,
                     3,
                     today,
@@ -150,9 +152,9 @@ def _rows(n: int, rng: random.Random):
         ("customers_account", "id, number, customer_id, premises_id, opened_on, closed_on", accounts),
         (
             "meters_meter",
-            "id, premises_id, service_id, serial_number, model, location, digits_before_point, digits_after_point,"
-            " installed_on, initial_reading, verified_on, verification_due, seal_number, status, removed_on,"
-            " final_reading, replaced_by_id",
+            "id, premises_id, service_id, serial_number, model, location_lv, location_ru, location_en,"
+            " digits_before_point, digits_after_point, installed_on, initial_reading, verified_on, verification_due,"
+            " seal_number, status, removed_on, final_reading, replaced_by_id",
             meters,
         ),
         (

@@ -48,8 +48,9 @@ def seed_meters() -> None:
     premises = Premises.objects.create(building=Building.objects.create(city="B", street="B", house="1"))
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
-            "COPY meters_meter (premises_id, service_id, serial_number, model, location, digits_before_point, "
-            "digits_after_point, installed_on, initial_reading, verification_due, seal_number, status) FROM STDIN"
+            "COPY meters_meter (premises_id, service_id, serial_number, model, location_lv, location_ru, "
+            "location_en, digits_before_point, digits_after_point, installed_on, initial_reading, verification_due, "
+            "seal_number, status) FROM STDIN"
         ) as copy:
             for i in range(METERS):
                 copy.write_row(
@@ -57,6 +58,8 @@ def seed_meters() -> None:
                         premises.pk,
                         service.pk,
                         f"AMR{i:08d}",
+                        "",
+                        "",
                         "",
                         "",
                         6,

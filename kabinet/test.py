@@ -119,7 +119,6 @@ def make_meter(account: Account, service: Service, serial: str, **kwargs) -> Met
         "installed_on": dt.date(2022, 3, 1),
         "verified_on": dt.date(2022, 3, 1),
         "verification_due": dt.date(2028, 3, 1),
-        "location": "",
     }
     defaults.update(kwargs)
     return Meter.objects.create(premises=account.premises, service=service, serial_number=serial, **defaults)
@@ -153,8 +152,9 @@ class Personas:
             "alice@example.com",
             [self.alice_account, self.alice_second_account],
         )
-        self.alice_cold = make_meter(self.alice_account, self.services["cold_water"], "CW-1001", location="kitchen")
-        self.alice_hot = make_meter(self.alice_account, self.services["hot_water"], "HW-1001", location="kitchen")
+        kitchen = {"location_lv": "virtuve", "location_ru": "кухня", "location_en": "kitchen"}
+        self.alice_cold = make_meter(self.alice_account, self.services["cold_water"], "CW-1001", **kitchen)
+        self.alice_hot = make_meter(self.alice_account, self.services["hot_water"], "HW-1001", **kitchen)
 
         self.bob_customer = make_customer("20002", "Boriss", "Ivanovs", email="bob@example.com")
         self.bob_account = make_account(self.bob_customer, "200001", "Rīgas iela", "5", "14")
@@ -255,3 +255,11 @@ def sent_message(**filters):
     message = OutboxMessage.objects.get(**filters)
     assert message.status == OutboxStatus.SENT, message.last_error
     return message
+
+
+def menu_open(page) -> None:
+    """Opens the main menu in a browser test, as a person does on a phone, where it is folded
+    into a "Menu" disclosure (base.html); on a wide screen its links are always shown."""
+    summary = page.locator("nav.nav .menu > summary")
+    if summary.is_visible() and not page.locator("nav.nav .menu[open]").count():
+        summary.click()

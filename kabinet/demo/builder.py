@@ -31,6 +31,9 @@ from kabinet.demo import data
 from kabinet.demo.history import HISTORY_MONTHS, AccountSim, History, MeterSim
 from kabinet.lib.periods import add_months
 from kabinet.meters.models import Meter
+from kabinet.news.models import News, Outage, OutageStreet
+from kabinet.news.services import outage_notify
+from kabinet.notifications.models import MailKind, OutboxMessage, OutboxStatus
 from kabinet.utility.models import Service, UtilityProfile
 from kabinet.utility.services import event_record
 
@@ -405,7 +408,7 @@ class DemoBuilder(History):
 
     def build_meters(self, sims: list[AccountSim]) -> None:
         rng = self.rng
-        locations = data.LOCATIONS[self.lang]
+        languages = self.profile.language_codes
         models_by_service = data.RU_WATER_METER_MODELS if self.preset == "ru" else data.WATER_METER_MODELS
         first_window, _last = self.profile.window_for(self.reading_periods[0])
         meters: list[Meter] = []
@@ -451,7 +454,7 @@ class DemoBuilder(History):
                         service=self.services[code],
                         serial_number=self.serial(pattern),
                         model=model,
-                        location=locations[where],
+                        **{f"location_{code}": data.LOCATIONS[where][code] for code in languages},
                         digits_before_point=5,
                         digits_after_point=3,
                         installed_on=installed,
@@ -503,6 +506,58 @@ class DemoBuilder(History):
             for code in sim.services
         )
 
+    # --- news and outages ----------------------------------------------------------
+    def build_news(self, sims: list[AccountSim]) -> None:
+        """News in the utility's languages, and outages around alice's home: one going
+        on now and planned ones, announced to the customers they affect."""
+        languages = self.profile.language_codes
+        fields = vars(self.profile)
+        news = data.LV_NEWS if self.preset == "lv" else data.RU_NEWS
+        for spec in news:
+            published = self.now - dt.timedelta(days=spec["days_ago"], hours=self.rng.randint(1, 8))
+            News.objects.create(
+                publish_at=published,
+                created_by=self.carol,
+                **{f"title_{code}": spec["title"][code] for code in languages},
+                **{f"body_{code}": spec["body"][code].format(**fields) for code in languages},
+            )
+        home = sims[0].premises.building
+        alice = {sims[0].premises.building.street, sims[1].premises.building.street}
+        others = [sim.premises.building for sim in sims[3:]]  # a small demo may have no other street
+        elsewhere = next((b for b in others if b.street not in alice), None) or next(
+            (b for b in others if b is not home), home
+        )
+        hour = self.now.replace(minute=0, second=0, microsecond=0)
+        outages = []
+        for spec in data.LV_OUTAGES if self.preset == "lv" else data.RU_OUTAGES:
+            if spec["starts_in_days"]:
+                day = self.today + dt.timedelta(days=spec["starts_in_days"])
+                starts = timezone.make_aware(dt.datetime.combine(day, dt.time(spec["start_hour"])))
+            else:
+                starts = hour - dt.timedelta(hours=spec["started_hours_ago"])
+            outage = Outage.objects.create(
+                kind=spec["kind"],
+                service=self.services[spec["service"]],
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=spec["hours"]),
+                created_by=self.carol,
+                **{f"title_{code}": spec["title"][code] for code in languages},
+                **{f"description_{code}": spec["description"][code] for code in languages},
+            )
+            if spec["where"] == "street":
+                OutageStreet.objects.create(outage=outage, street=home.street)
+            else:
+                outage.buildings.add(home if spec["where"] == "home" else elsewhere)
+            outages.append(outage)
+        for outage in outages:
+            outage_notify(outage=outage, actor=self.carol, now=self.now)
+        # Announced when each was published; the demo must not mail them again at start.
+        OutboxMessage.objects.filter(kind=MailKind.OUTAGE, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.SENT, attempts=1, sent_at=self.now
+        )
+        self.counts["news"] = len(news)
+        self.counts["outages"] = len(outages)
+
     def run(self) -> dict[str, int]:
         self.build_utility()
         self.build_staff()
@@ -515,6 +570,7 @@ class DemoBuilder(History):
         self.write_readings(readings)
         invoices = self.bill_and_pay(sims)
         self.choose_unregistered(sims, invoices)
+        self.build_news(sims)
         event_record(
             kind="demo.seeded",
             actor=self.carol,

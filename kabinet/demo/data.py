@@ -188,10 +188,12 @@ RU_STREETS = [
 ]
 RU_POSTCODES = ["305000", "305004", "305016", "305018", "305029", "305040"]
 
-# Where meters hang, in the utility's language.
+# Where meters hang, in each language the utility writes (Meter.location_<lang>).
 LOCATIONS = {
-    "lv": {"kitchen": "virtuve", "bathroom": "vannas istaba", "toilet": "tualete", "hall": "gaitenis"},
-    "ru": {"kitchen": "кухня", "bathroom": "ванная", "toilet": "туалет", "hall": "коридор"},
+    "kitchen": {"lv": "virtuve", "ru": "кухня", "en": "kitchen"},
+    "bathroom": {"lv": "vannas istaba", "ru": "ванная", "en": "bathroom"},
+    "toilet": {"lv": "tualete", "ru": "туалет", "en": "toilet"},
+    "hall": {"lv": "gaitenis", "ru": "коридор", "en": "hall"},
 }
 
 # --- Meters: model name and a serial-number pattern (# = a digit) ----------------------
@@ -413,8 +415,19 @@ LV_PROFILE = {
     "phone_emergency": "+371 6540 0112",
     "phone_reception": "+371 6540 2100",
     "phone_readings": "+371 6540 2133",
-    "opening_hours": (
-        "Pirmdien 8:00–18:00\nOtrdien–ceturtdien 8:00–17:00\nPiektdien 8:00–15:00\nAvārijas dienests: visu diennakti"
+    "readings_email": "radijumi@daugavasnami.example",
+    "readings_sms_number": "+371 2604 2133",
+    "opening_hours_lv": (
+        "Pirmdien 8:00–18:00\nOtrdien–ceturtdien 8:00–17:00\nPiektdien 8:00–15:00\n"
+        "Klientu apkalpošanas centrs: Ezermalas iela 21A, 1. stāvs\nAvārijas dienests: visu diennakti"
+    ),
+    "opening_hours_ru": (
+        "Понедельник 8:00–18:00\nВторник–четверг 8:00–17:00\nПятница 8:00–15:00\n"
+        "Центр обслуживания клиентов: Ezermalas iela 21A, 1-й этаж\nАварийная служба: круглосуточно"
+    ),
+    "opening_hours_en": (
+        "Monday 8:00–18:00\nTuesday–Thursday 8:00–17:00\nFriday 8:00–15:00\n"
+        "Customer service centre: Ezermalas iela 21A, ground floor\nEmergency service: day and night"
     ),
 }
 
@@ -449,7 +462,9 @@ RU_PROFILE = {
     "phone_emergency": "+7 (4712) 70-00-01",
     "phone_reception": "+7 (4712) 70-23-16",
     "phone_readings": "+7 (4712) 22-76-33",
-    "opening_hours": (
+    "readings_email": "pokazaniya@gorvodokanal.example",
+    "readings_sms_number": "+7 (951) 070-76-33",
+    "opening_hours_ru": (
         "Пн–чт 8:00–17:00, пт 8:00–16:00, обед 12:00–12:48\n"
         "Приём показаний: с 23 по 25 число\nАварийно-диспетчерская служба: круглосуточно"
     ),
@@ -470,3 +485,236 @@ def profile_fields(preset: str) -> dict:
     fields["vat_number"] = f"LV{reg}"
     fields["iban"] = lv_iban("HABA", "0551039845217")
     return fields
+
+
+# --- News and outage notices, in each language the utility writes ---------------------
+# {field} names a UtilityProfile field (the numbers and addresses customers use).
+# `days_ago`: published that many days before the demo's day.
+LV_NEWS = [
+    {
+        "days_ago": 2,
+        "title": {
+            "lv": "Skaitītāju rādījumus var nosūtīt arī īsziņā vai e-pastā",
+            "ru": "Показания счётчиков можно передать по SMS и электронной почте",
+            "en": "Send your meter readings by SMS or e-mail",
+        },
+        "body": {
+            "lv": "Rādījumus var iesniegt, arī neienākot portālā. Nosūtiet īsziņu uz numuru {readings_sms_number} "
+            "vai e-pastu uz {readings_email}: konta numuru, tad katru skaitītāju un tā rādījumu, piemēram, "
+            "„100001 auksts 123,4 karsts 45”. Atbildē saņemsiet apstiprinājumu ar katra rādījuma statusu.\n\n"
+            "Rādījumus pieņem katra mēneša no 27. datuma līdz mēneša beigām. Agrāk nosūtītos rādījumus "
+            "saglabājam un ņemam vērā, tiklīdz sākas pieņemšana.",
+            "ru": "Показания можно передать, не входя в портал. Отправьте SMS на номер {readings_sms_number} "
+            "или письмо на {readings_email}: номер лицевого счёта, затем каждый счётчик и его показание, "
+            "например «100001 хвс 123,4 гвс 45». В ответ придёт подтверждение со статусом каждого показания.\n\n"
+            "Показания принимаются с 27 числа до конца каждого месяца. Показания, отправленные раньше, "
+            "сохраняются и учитываются, как только начнётся приём.",
+            "en": "You can send readings without logging in to the portal. Text {readings_sms_number} or e-mail "
+            "{readings_email}: your account number, then each meter and its reading, for example "
+            "“100001 cold 123.4 hot 45”. The reply confirms the status of every reading.\n\n"
+            "Readings are accepted from the 27th to the end of each month. Readings sent earlier are kept and "
+            "applied as soon as the window opens.",
+        },
+    },
+    {
+        "days_ago": 9,
+        "title": {
+            "lv": "Ūdensvada stāvvadu apsekošana dzīvokļos",
+            "ru": "Осмотр стояков водоснабжения в квартирах",
+            "en": "Inspection of the water risers in the flats",
+        },
+        "body": {
+            "lv": "Divu mēnešu laikā mūsu santehniķi apsekos aukstā un karstā ūdens stāvvadus un skaitītāju "
+            "plombas. Apmeklējuma laiku izliksim kāpņu telpā vismaz trīs dienas iepriekš. Ja laiks jums neder, "
+            "lūdzu, zvaniet uz klientu apkalpošanas centru: {phone_reception}.",
+            "ru": "В течение двух месяцев наши сантехники осмотрят стояки холодной и горячей воды и пломбы на "
+            "счётчиках. Время визита мы вывесим на лестничной клетке не позднее чем за три дня. Если время вам "
+            "не подходит, позвоните, пожалуйста, в центр обслуживания клиентов: {phone_reception}.",
+            "en": "Over the next two months our plumbers will inspect the cold and hot water risers and the meter "
+            "seals. We post the time of the visit in the stairwell at least three days ahead. If it does not "
+            "suit you, please call the customer service centre on {phone_reception}.",
+        },
+    },
+    {
+        "days_ago": 23,
+        "title": {
+            "lv": "Rēķins e-pastā katru mēnesi",
+            "ru": "Счёт по электронной почте каждый месяц",
+            "en": "Your invoice by e-mail every month",
+        },
+        "body": {
+            "lv": "Portāla lietotāji saņem e-pastu, tiklīdz izrakstīts jaunais rēķins (katra mēneša 10. datumā). "
+            "Rēķinu var apskatīt, lejupielādēt PDF formātā un apmaksāt, noskenējot QR kodu bankas lietotnē. "
+            "Paziņojumus var ieslēgt vai izslēgt portāla iestatījumos.",
+            "ru": "Пользователи портала получают письмо, как только выставлен новый счёт (10-го числа каждого "
+            "месяца). Счёт можно посмотреть, скачать в PDF и оплатить, отсканировав QR-код в приложении банка. "
+            "Уведомления включаются и отключаются в настройках портала.",
+            "en": "Portal users get an e-mail as soon as a new invoice is issued (on the 10th of each month). "
+            "View the invoice, download it as a PDF and pay it by scanning its QR code in your bank's app. "
+            "Turn the e-mails on or off in the portal's settings.",
+        },
+    },
+    {
+        "days_ago": 47,
+        "title": {
+            "lv": "Klientu portāls tagad ērti lietojams telefonā",
+            "ru": "Клиентский портал теперь удобно открывать с телефона",
+            "en": "The customer portal on your phone",
+        },
+        "body": {
+            "lv": "Portālu var pievienot telefona sākuma ekrānam: atveriet to pārlūkā un izvēlieties „Pievienot "
+            "sākuma ekrānam”. Rādījumus var ievadīt arī bez interneta savienojuma: tie tiks nosūtīti, tiklīdz "
+            "savienojums atjaunosies.",
+            "ru": "Портал можно добавить на главный экран телефона: откройте его в браузере и выберите «Добавить "
+            "на главный экран». Показания можно ввести и без интернета: они отправятся, как только связь "
+            "восстановится.",
+            "en": "Add the portal to your phone's home screen: open it in the browser and choose “Add to Home "
+            "screen”. You can enter readings without a connection too: they are sent as soon as it returns.",
+        },
+    },
+]
+
+RU_NEWS = [
+    {
+        "days_ago": 1,
+        "title": {"ru": "Показания счётчиков — по SMS и электронной почте"},
+        "body": {
+            "ru": "Передать показания можно без входа в личный кабинет: отправьте SMS на номер "
+            "{readings_sms_number} или письмо на {readings_email}. Напишите номер лицевого счёта, затем каждый "
+            "счётчик и его показание, например: «4610000001 хвс 123 гвс 45». Показания принимаются с 23 по 25 "
+            "число каждого месяца, только целые кубометры: цифры после запятой не указывайте."
+        },
+    },
+    {
+        "days_ago": 12,
+        "title": {"ru": "Проверьте срок поверки счётчиков"},
+        "body": {
+            "ru": "Дата следующей поверки каждого счётчика указана в личном кабинете, в разделе «Показания». "
+            "После окончания срока поверки показания счётчика не принимаются: начисление ведётся по среднему "
+            "потреблению, а затем по нормативу с повышающим коэффициентом 1,5. Поверку или замену счётчика "
+            "можно заказать в разделе «Заявки»."
+        },
+    },
+    {
+        "days_ago": 30,
+        "title": {"ru": "Промывка водопроводных сетей в Центральном округе"},
+        "body": {
+            "ru": "Водоканал проводит плановую промывку водопроводных сетей. Во время работ возможны "
+            "кратковременное снижение давления и помутнение воды: перед использованием дайте воде стечь "
+            "2–3 минуты. Вопросы — по телефону приёмной {phone_reception}."
+        },
+    },
+    {
+        "days_ago": 52,
+        "title": {"ru": "Виртуальная приёмная: вопрос директору"},
+        "body": {
+            "ru": "На странице «Контакты» работает виртуальная приёмная: задайте вопрос, оставьте жалобу или "
+            "предложение, в том числе директору предприятия. Ответ придёт на электронную почту, а вся переписка "
+            "сохранится в личном кабинете."
+        },
+    },
+]
+
+# Outages: `where` is "home" (the demo customer's building), "street" (her street, as an
+# affected street) or "elsewhere"; `starts_in_days` 0 means it started `started_hours_ago`.
+LV_OUTAGES = [
+    {
+        "kind": "emergency",
+        "service": "cold_water",
+        "where": "home",
+        "starts_in_days": 0,
+        "started_hours_ago": 2,
+        "hours": 6,
+        "title": {
+            "lv": "Avārija: nav aukstā ūdens",
+            "ru": "Авария: нет холодной воды",
+            "en": "Emergency: no cold water",
+        },
+        "description": {
+            "lv": "Pagrabā bojāts aukstā ūdens stāvvads. Avārijas brigāde strādā uz vietas. Lūdzam neatstāt "
+            "atvērtus krānus.",
+            "ru": "В подвале повреждён стояк холодной воды. Аварийная бригада работает на месте. Просим не "
+            "оставлять краны открытыми.",
+            "en": "A cold water riser in the basement is damaged. The emergency crew is on site. Please do not "
+            "leave the taps open.",
+        },
+    },
+    {
+        "kind": "planned",
+        "service": "hot_water",
+        "where": "street",
+        "starts_in_days": 4,
+        "start_hour": 9,
+        "hours": 6,
+        "title": {
+            "lv": "Karstā ūdens padeves pārtraukums siltummezgla apkopes dēļ",
+            "ru": "Отключение горячей воды: обслуживание теплового узла",
+            "en": "Hot water off for heat substation maintenance",
+        },
+        "description": {
+            "lv": "Veiksim siltummezgla profilaktisko apkopi un cauruļvadu spiediena pārbaudi. Lūdzam laikus "
+            "sagatavot karstā ūdens krājumus.",
+            "ru": "Проводим профилактическое обслуживание теплового узла и опрессовку трубопроводов. Пожалуйста, "
+            "заранее запаситесь горячей водой.",
+            "en": "We are servicing the heat substation and pressure-testing the pipes. Please store some hot "
+            "water in advance.",
+        },
+    },
+    {
+        "kind": "planned",
+        "service": "gas",
+        "where": "elsewhere",
+        "starts_in_days": 9,
+        "start_hour": 10,
+        "hours": 4,
+        "title": {
+            "lv": "Gāzes padeves pārtraukums: gāzes vada pārbaude",
+            "ru": "Отключение газа: проверка газопровода",
+            "en": "Gas off: gas pipe inspection",
+        },
+        "description": {
+            "lv": "Sertificēts gāzes dienests pārbaudīs mājas gāzes vada hermētiskumu. Darbu laikā gāzes plītis "
+            "lietot nevarēs. Lūdzam nodrošināt piekļuvi dzīvoklim.",
+            "ru": "Сертифицированная газовая служба проверит герметичность внутридомового газопровода. Во время "
+            "работ газовыми плитами пользоваться нельзя. Просим обеспечить доступ в квартиру.",
+            "en": "A certified gas service will check the building's gas pipes for leaks. Gas stoves cannot be "
+            "used during the work. Please make sure we can enter your flat.",
+        },
+    },
+]
+
+RU_OUTAGES = [
+    {
+        "kind": "emergency",
+        "service": "cold_water",
+        "where": "street",
+        "starts_in_days": 0,
+        "started_hours_ago": 3,
+        "hours": 8,
+        "title": {"ru": "Аварийное отключение холодной воды"},
+        "description": {
+            "ru": "Порыв водопроводной линии Ду 150. Аварийная бригада работает на месте. Подвоз питьевой воды — "
+            "по заявке в аварийно-диспетчерскую службу."
+        },
+    },
+    {
+        "kind": "planned",
+        "service": "cold_water",
+        "where": "home",
+        "starts_in_days": 3,
+        "start_hour": 9,
+        "hours": 8,
+        "title": {"ru": "Плановое отключение холодной воды: замена задвижки на вводе"},
+        "description": {"ru": "Заменяем задвижку на вводе водопровода в дом. Пожалуйста, заранее запаситесь водой."},
+    },
+    {
+        "kind": "planned",
+        "service": "sewerage",
+        "where": "elsewhere",
+        "starts_in_days": 8,
+        "start_hour": 10,
+        "hours": 4,
+        "title": {"ru": "Прочистка канализационного коллектора"},
+        "description": {"ru": "Плановая прочистка коллектора. Просим ограничить слив воды на время работ."},
+    },
+]

@@ -50,6 +50,8 @@ SEEDED_MODELS = [
     "billing.Invoice",
     "billing.LedgerEntry",
     "payments.Payment",
+    "news.News",
+    "news.Outage",
 ]
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import Premises
 from kabinet.utility.models import Service
+from kabinet.utility.translated import translated
 
 
 def verification_expired_on(verification_due: dt.date | None, day: dt.date) -> bool:
@@ -41,7 +43,11 @@ class Meter(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters", verbose_name=_("service"))
     serial_number = models.CharField(_("serial number"), max_length=40)
     model = models.CharField(_("model"), max_length=100, blank=True)
-    location = models.CharField(_("location"), max_length=100, blank=True)
+    # Where the meter hangs ("kitchen"), as staff wrote it, per language (kabinet.utility.translated).
+    location_lv = models.CharField(_("location (Latvian)"), max_length=100, blank=True)
+    location_ru = models.CharField(_("location (Russian)"), max_length=100, blank=True)
+    location_en = models.CharField(_("location (English)"), max_length=100, blank=True)
+    location = translated("location", _("location"))
     # The register's digits: a value that falls below the previous one is a rollover
     # only if the previous value was near 10**digits_before_point.
     digits_before_point = models.PositiveSmallIntegerField(_("digits before the point"), default=5)
@@ -108,6 +114,13 @@ class Meter(models.Model):
     def verification_due_soon(self, today: dt.date | None = None, days: int = 30) -> bool:
         today = today or timezone.localdate()
         return self.verification_due is not None and today <= self.verification_due <= today + dt.timedelta(days=days)
+
+    def clean(self) -> None:
+        """The back office's meter form: a verification is a past event (the service desk's
+        meter_work_apply() refuses a future date too)."""
+        super().clean()
+        if self.verified_on is not None and self.verified_on > timezone.localdate():
+            raise ValidationError({"verified_on": _("The verification date cannot be in the future.")})
 
 
 class ReadingSource(models.TextChoices):

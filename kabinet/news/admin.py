@@ -13,7 +13,17 @@ from kabinet.utility.exceptions import ApplicationError
 class NewsForm(forms.ModelForm):
     class Meta:
         model = News
-        fields = ["title", "body", "image", "publish_at", "expires_at"]
+        fields = [
+            "title_lv",
+            "title_ru",
+            "title_en",
+            "body_lv",
+            "body_ru",
+            "body_en",
+            "image",
+            "publish_at",
+            "expires_at",
+        ]
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -29,7 +39,7 @@ class NewsForm(forms.ModelForm):
 class NewsAdmin(admin.ModelAdmin):
     form = NewsForm
     list_display = ["title", "publish_at", "expires_at", "created_by"]
-    search_fields = ["title", "body"]
+    search_fields = ["title_lv", "title_ru", "title_en", "body_lv", "body_ru", "body_en"]
     date_hierarchy = "publish_at"
     list_select_related = ["created_by"]
 
@@ -65,7 +75,16 @@ class OutageStreetInline(admin.TabularInline):
 class OutageAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "service", "starts_at", "ends_at", "published", "cancelled", "notified_at"]
     list_filter = ["kind", "service", "published", "cancelled", ("starts_at", admin.DateFieldListFilter)]
-    search_fields = ["title", "description", "streets__street", "buildings__street"]
+    search_fields = [
+        "title_lv",
+        "title_ru",
+        "title_en",
+        "description_lv",
+        "description_ru",
+        "description_en",
+        "streets__street",
+        "buildings__street",
+    ]
     list_select_related = ["service"]
     autocomplete_fields = ["buildings"]  # a city has thousands of houses: search, not a list
     inlines = [OutageStreetInline]
@@ -73,8 +92,12 @@ class OutageAdmin(admin.ModelAdmin):
     fields = [
         "kind",
         "service",
-        "title",
-        "description",
+        "title_lv",
+        "title_ru",
+        "title_en",
+        "description_lv",
+        "description_ru",
+        "description_en",
         "starts_at",
         "ends_at",
         "buildings",

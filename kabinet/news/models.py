@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kabinet.customers.models import Building
 from kabinet.utility.models import Service
 from kabinet.utility.storage import private_storage
+from kabinet.utility.translated import translated, translated_required
 
 
 class NewsQuerySet(models.QuerySet):
@@ -29,8 +30,15 @@ def news_image_path(instance: "News", filename: str) -> str:
 
 
 class News(models.Model):
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), max_length=20000)
+    # Per language (kabinet.utility.translated); clean() asks for one title and text at least.
+    title_lv = models.CharField(_("title (Latvian)"), max_length=200, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_lv = models.TextField(_("text (Latvian)"), max_length=20000, blank=True)
+    body_ru = models.TextField(_("text (Russian)"), max_length=20000, blank=True)
+    body_en = models.TextField(_("text (English)"), max_length=20000, blank=True)
+    title = translated("title", _("title"))
+    body = translated("body", _("text"))
     image = models.FileField(
         _("image"),
         storage=private_storage,
@@ -63,6 +71,9 @@ class News(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        translated_required(self, "title", "body")
+
     def is_published(self, now=None) -> bool:
         now = now or timezone.now()
         return self.publish_at <= now and (self.expires_at is None or self.expires_at > now)
@@ -83,8 +94,14 @@ class OutageQuerySet(models.QuerySet):
 class Outage(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OutageKind.choices, default=OutageKind.PLANNED)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("details"), blank=True, max_length=5000)
+    title_lv = models.CharField(_("title (Latvian)"), max_length=200, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description_lv = models.TextField(_("details (Latvian)"), blank=True, max_length=5000)
+    description_ru = models.TextField(_("details (Russian)"), blank=True, max_length=5000)
+    description_en = models.TextField(_("details (English)"), blank=True, max_length=5000)
+    title = translated("title", _("title"))
+    description = translated("description", _("details"))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("expected end"), null=True, blank=True)
     buildings = models.ManyToManyField(
@@ -110,6 +127,9 @@ class Outage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        translated_required(self, "title")
 
 
 class OutageStreet(models.Model):

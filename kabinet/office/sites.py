@@ -23,11 +23,16 @@ class OfficeSite(admin.AdminSite):
     index_title = _("Back office")
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every model's admin records what it changes, before and after (office.audit)."""
+        """Every model's admin records what it changes, before and after (office.audit),
+        names the model in the right case in its titles (office.names) and shows the
+        texts kept per language in the enabled languages only (office.languages)."""
         from kabinet.office.audit import AuditedAdminMixin
+        from kabinet.office.languages import LanguageColumnsMixin
+        from kabinet.office.names import AccusativeTitlesMixin
 
         base = admin_class or admin.ModelAdmin
-        audited = type(base.__name__, (AuditedAdminMixin, base), {"__module__": base.__module__})
+        mixins = (AuditedAdminMixin, AccusativeTitlesMixin, LanguageColumnsMixin)
+        audited = type(base.__name__, (*mixins, base), {"__module__": base.__module__})
         super().register(model_or_iterable, audited, **options)
 
     def has_permission(self, request):

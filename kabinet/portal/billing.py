@@ -15,13 +15,17 @@ from kabinet.billing import receipts
 from kabinet.billing.models import Invoice
 from kabinet.billing.selectors import (
     consumption_comparison,
+    consumption_history,
     invoice_for_accounts,
     statement,
     visible_invoices,
 )
+from kabinet.lib.charts import bar_chart
 from kabinet.payments.selectors import account_dues, invoice_dues
 from kabinet.portal.context import current_access, portal_accesses
 from kabinet.utility.csp import document_policy
+
+CONSUMPTION_MONTHS = 12
 
 
 def _invoice_access(request: HttpRequest):
@@ -71,7 +75,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice(request, pk)
     ctx = receipts.receipt_context(invoice)
-    ctx["comparison"] = consumption_comparison(invoice.account_id, invoice)
+    ctx["comparison"] = consumption_comparison(invoice, today=timezone.localdate())
     dues = account_dues([invoice.account_id], timezone.localdate())[invoice.account_id]
     ctx["state"] = invoice_dues([invoice], dues)[0].dues
     ctx["to_settle"] = dues.to_settle(invoice.pk)
@@ -128,10 +132,19 @@ def consumption(request: HttpRequest) -> HttpResponse:
     access = _invoice_access(request)
     accesses, _current = portal_accesses(request)
     today = timezone.localdate()
-    latest = visible_invoices(access.account_id, today).first()
-    rows = consumption_comparison(access.account_id, latest) if latest else []
+    services = []
+    for use in consumption_history(access.account, today=today, months=CONSUMPTION_MONTHS):
+        # Oldest month at the top; a month without a figure is a row without a bar. The
+        # labels ("11.2026") need a little more room than the history chart's ("11.26").
+        points = [(f"{row.month.period:%m.%Y}", row.month.quantity) for row in use.rows]
+        services.append((use, bar_chart(points, left=23, span=55)))
     return render(
         request,
         "portal/billing/consumption.html",
-        {"accesses": accesses, "current": access, "invoice": latest, "rows": rows},
+        {
+            "accesses": accesses,
+            "current": access,
+            "invoice": visible_invoices(access.account_id, today).first(),
+            "services": services,
+        },
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from kabinet.servicedesk.models import (
 )
 from kabinet.servicedesk.services import (
     MeterUpdate,
+    meter_update_check,
     request_assign,
     request_comment_add,
     request_set_status,
@@ -165,7 +167,27 @@ class RequestWorkForm(forms.ModelForm):
             self.add_error("new_serial", _("Enter the new meter's serial number."))
         if status == RequestStatus.DONE and work == "sealing" and not data.get("seal_number"):
             self.add_error("seal_number", _("Enter the seal number."))
+        if status == RequestStatus.DONE and work and self.instance.meter_id and not self.errors:
+            # The service's own rules (no verification date in the future, ...): a refusal is a
+            # form error beside its field, and nothing is saved.
+            try:
+                meter_update_check(
+                    meter=self.instance.meter, work=work, update=self.meter_update(), today=timezone.localdate()
+                )
+            except ApplicationError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
         return data
+
+    def meter_update(self) -> MeterUpdate:
+        data = self.cleaned_data
+        return MeterUpdate(
+            verified_on=data.get("verified_on"),
+            verification_due=data.get("verification_due"),
+            new_serial=data.get("new_serial") or "",
+            initial_reading=data.get("initial_reading"),
+            final_reading=data.get("final_reading"),
+            seal_number=data.get("seal_number") or "",
+        )
 
 
 @admin.register(ServiceRequest)
@@ -288,14 +310,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
                 if data.get("new_status"):
                     update = None
                     if data["new_status"] == RequestStatus.DONE and obj.category.meter_work:
-                        update = MeterUpdate(
-                            verified_on=data.get("verified_on"),
-                            verification_due=data.get("verification_due"),
-                            new_serial=data.get("new_serial") or "",
-                            initial_reading=data.get("initial_reading"),
-                            final_reading=data.get("final_reading"),
-                            seal_number=data.get("seal_number") or "",
-                        )
+                        update = form.meter_update()
                     scheduled = data.get("scheduled_at")
                     if isinstance(scheduled, dt.datetime) and timezone.is_naive(scheduled):
                         scheduled = timezone.make_aware(scheduled)
@@ -313,8 +328,21 @@ class ServiceRequestAdmin(admin.ModelAdmin):
                         request=obj, author=request.user, text=data["comment"], internal=data.get("comment_internal")
                     )
         except ApplicationError as exc:
+            # Refused although the form was valid (another change came first): nothing was
+            # saved, so no "changed successfully" and no history entry (see below).
+            request._servicedesk_refused = True
             messages.error(request, exc.message)
         obj.refresh_from_db()
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_servicedesk_refused", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_servicedesk_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def _bulk_status(self, request, queryset, status):
         done = 0

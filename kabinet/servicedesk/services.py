@@ -2,7 +2,7 @@
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -34,6 +34,7 @@ from kabinet.servicedesk.models import (
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
 from kabinet.utility.services import event_record
+from kabinet.utility.translated import translated_values
 
 MAX_PHONE = 30
 MAX_PREFERRED_TIME = 200
@@ -381,66 +382,90 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def meter_update_check(*, meter: Meter, work: str, update: MeterUpdate, today: dt.date) -> MeterUpdate:
+    """What closing a meter request will store, with the defaults filled in, or
+    ApplicationError naming the field at fault. The back office's form calls it to show the
+    error beside the field before anything is saved; meter_work_apply() calls it again
+    under the meter's lock."""
+    seal = _clean_text(update.seal_number, field="seal_number", limit=40, required=work == MeterWork.SEALING)
+    if work == MeterWork.SEALING:
+        return replace(update, seal_number=seal)
+    if work not in (MeterWork.VERIFICATION, MeterWork.REPLACEMENT):
+        raise ApplicationError("no_meter_work", _("This category has no meter work."))
+    serial = ""
+    if work == MeterWork.REPLACEMENT:
+        serial = _clean_text(update.new_serial, field="new_serial", limit=40)
+    verified_on = update.verified_on or today
+    if verified_on > today:
+        if work == MeterWork.REPLACEMENT:
+            raise ApplicationError(
+                "installed_in_future", _("The installation date cannot be in the future."), field="verified_on"
+            )
+        raise ApplicationError(
+            "verified_in_future", _("The verification date cannot be in the future."), field="verified_on"
+        )
+    due = update.verification_due or add_years(verified_on, meter.service.verification_interval_years)
+    if due <= verified_on:
+        raise ApplicationError(
+            "due_before_verified", _("The next verification must be after this one."), field="verification_due"
+        )
+    checked = replace(update, verified_on=verified_on, verification_due=due, seal_number=seal, new_serial=serial)
+    if work == MeterWork.VERIFICATION:
+        return checked
+    initial = update.initial_reading if update.initial_reading is not None else Decimal("0")
+    if initial < 0:
+        raise ApplicationError(
+            "negative_reading", _("The initial reading cannot be negative."), field="initial_reading"
+        )
+    if Meter.objects.filter(serial_number=serial, status=MeterStatus.ACTIVE).exclude(pk=meter.pk).exists():
+        raise ApplicationError(
+            "serial_taken", _("An active meter with this serial number already exists."), field="new_serial"
+        )
+    return replace(checked, initial_reading=initial)
+
+
 @transaction.atomic
 def meter_work_apply(*, meter: Meter, work: str, update: MeterUpdate, actor, now: dt.datetime | None = None) -> Meter:
     """Update a meter after verification, sealing or replacement (kabinet.meters has no
     such service yet; this is the one door for it until it does)."""
     today = timezone.localdate(now) if now else timezone.localdate()
     meter = Meter.objects.select_for_update(of=("self",)).select_related("service").get(pk=meter.pk)
+    update = meter_update_check(meter=meter, work=work, update=update, today=today)
     if work == MeterWork.VERIFICATION:
-        verified_on = update.verified_on or today
-        if verified_on > today:
-            raise ApplicationError(
-                "verified_in_future", _("The verification date cannot be in the future."), field="verified_on"
-            )
-        due = update.verification_due or add_years(verified_on, meter.service.verification_interval_years)
-        if due <= verified_on:
-            raise ApplicationError(
-                "due_before_verified", _("The next verification must be after this one."), field="verification_due"
-            )
-        meter.verified_on, meter.verification_due = verified_on, due
-        meter.save(update_fields=["verified_on", "verification_due"])
-        event_record(
-            kind="meter.verified", actor=actor, obj=meter, data={"verified_on": str(verified_on), "due": str(due)}
-        )
+        meter.verified_on, meter.verification_due = update.verified_on, update.verification_due
+        fields = ["verified_on", "verification_due"]
+        data = {"verified_on": str(update.verified_on), "due": str(update.verification_due)}
+        if update.seal_number:
+            # The verifier breaks the old seal and puts on a new one: its number is the meter's now.
+            meter.seal_number = data["seal"] = update.seal_number
+            fields.append("seal_number")
+        meter.save(update_fields=fields)
+        event_record(kind="meter.verified", actor=actor, obj=meter, data=data)
         return meter
     if work == MeterWork.SEALING:
-        seal = _clean_text(update.seal_number, field="seal_number", limit=40)
-        meter.seal_number = seal
+        meter.seal_number = update.seal_number
         meter.save(update_fields=["seal_number"])
-        event_record(kind="meter.sealed", actor=actor, obj=meter, data={"seal": seal})
+        event_record(kind="meter.sealed", actor=actor, obj=meter, data={"seal": update.seal_number})
         return meter
-    if work == MeterWork.REPLACEMENT:
-        serial = _clean_text(update.new_serial, field="new_serial", limit=40)
-        initial = update.initial_reading if update.initial_reading is not None else Decimal("0")
-        if initial < 0:
-            raise ApplicationError(
-                "negative_reading", _("The initial reading cannot be negative."), field="initial_reading"
-            )
-        if Meter.objects.filter(serial_number=serial, status=MeterStatus.ACTIVE).exclude(pk=meter.pk).exists():
-            raise ApplicationError(
-                "serial_taken", _("An active meter with this serial number already exists."), field="new_serial"
-            )
-        installed = update.verified_on or today
-        meter.status = MeterStatus.REPLACED
-        meter.removed_on = installed
-        meter.final_reading = update.final_reading
-        meter.save(update_fields=["status", "removed_on", "final_reading"])
-        new = Meter.objects.create(
-            premises_id=meter.premises_id,
-            service=meter.service,
-            serial_number=serial,
-            location=meter.location,
-            digits_before_point=meter.digits_before_point,
-            digits_after_point=meter.digits_after_point,
-            installed_on=installed,
-            initial_reading=initial,
-            verified_on=installed,
-            verification_due=update.verification_due or add_years(installed, meter.service.verification_interval_years),
-            seal_number=update.seal_number[:40],
-        )
-        meter.replaced_by = new
-        meter.save(update_fields=["replaced_by"])
-        event_record(kind="meter.replaced", actor=actor, obj=meter, data={"new_meter": new.pk, "serial": serial})
-        return new
-    raise ApplicationError("no_meter_work", _("This category has no meter work."))
+    # Replacement: the old meter is removed on the day the new one is installed.
+    meter.status = MeterStatus.REPLACED
+    meter.removed_on = update.verified_on
+    meter.final_reading = update.final_reading
+    meter.save(update_fields=["status", "removed_on", "final_reading"])
+    new = Meter.objects.create(
+        premises_id=meter.premises_id,
+        service=meter.service,
+        serial_number=update.new_serial,
+        **translated_values(meter, "location"),
+        digits_before_point=meter.digits_before_point,
+        digits_after_point=meter.digits_after_point,
+        installed_on=update.verified_on,
+        initial_reading=update.initial_reading,
+        verified_on=update.verified_on,
+        verification_due=update.verification_due,
+        seal_number=update.seal_number,
+    )
+    meter.replaced_by = new
+    meter.save(update_fields=["replaced_by"])
+    event_record(kind="meter.replaced", actor=actor, obj=meter, data={"new_meter": new.pk, "serial": new.serial_number})
+    return new

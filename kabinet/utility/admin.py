@@ -33,14 +33,24 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                     "phone_emergency",
                     "phone_reception",
                     "phone_readings",
-                    "opening_hours",
+                    "opening_hours_lv",
+                    "opening_hours_ru",
+                    "opening_hours_en",
                 ]
             },
         ),
         (_("Money and languages"), {"fields": ["currency", "languages"]}),
         (
             _("Readings"),
-            {"fields": ["reading_window_first_day", "reading_window_last_day", "leak_factor"]},
+            {
+                "fields": [
+                    "reading_window_first_day",
+                    "reading_window_last_day",
+                    "leak_factor",
+                    "readings_email",
+                    "readings_sms_number",
+                ]
+            },
         ),
         (_("Billing"), {"fields": ["invoice_day", "payment_due_day"]}),
         (_("Access"), {"fields": ["registration_mode", "registration_proof", "reset_by_account_and_phone"]}),

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.utility.translated import translated, translated_text
+
 
 class Currency(models.TextChoices):
     EUR = "EUR", "EUR"
@@ -63,7 +65,23 @@ class UtilityProfile(models.Model):
     phone_emergency = models.CharField(_("emergency line"), max_length=40, blank=True)
     phone_reception = models.CharField(_("reception"), max_length=40, blank=True)
     phone_readings = models.CharField(_("readings line"), max_length=40, blank=True)
-    opening_hours = models.TextField(_("opening hours"), blank=True)
+    # Texts staff write are kept per language (kabinet.utility.translated).
+    opening_hours_lv = models.TextField(_("opening hours (Latvian)"), blank=True)
+    opening_hours_ru = models.TextField(_("opening hours (Russian)"), blank=True)
+    opening_hours_en = models.TextField(_("opening hours (English)"), blank=True)
+    opening_hours = translated("opening_hours", _("opening hours"))
+    # Readings without a login: where customers send them (reminders and replies name them).
+    readings_email = models.EmailField(
+        _("e-mail address for readings"),
+        blank=True,
+        help_text=_("The mailbox that readings_fetch_mail reads. Leave empty when readings by e-mail are off."),
+    )
+    readings_sms_number = models.CharField(
+        _("phone number for readings by SMS"),
+        max_length=40,
+        blank=True,
+        help_text=_("The number of the SMS gateway. Leave empty when readings by SMS are off."),
+    )
     # Money and languages
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
     languages = models.CharField(
@@ -311,7 +329,4 @@ class Service(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        lang = (get_language() or "lv")[:2]
-        return getattr(self, f"name_{lang}", None) or self.name_en
+        return translated_text(self, "name")

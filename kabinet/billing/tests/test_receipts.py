@@ -136,3 +136,60 @@ def test_it_shows_the_same_receipt_as_a_page(client, personas, lv_invoice, passw
     assert response.status_code == 200
     assert "data:image/png;base64," in response.content.decode()
     assert "RF69100001" in response.content.decode()
+
+
+def ru_invoice_with_corrections(p, count: int) -> Invoice:
+    """Three services and `count` recalculations with long reasons, as the averaging
+    policy writes them: the longer the table, the lower the payment block on the page."""
+    from kabinet.billing.services import correction_add
+    from kabinet.billing.tests.factories import sewerage
+
+    tariff(p.services["cold_water"], "40.00")
+    tariff(p.services["hot_water"], "200.00")
+    tariff(sewerage(p.services, p.alice_account), "30.00")
+    reading(p.alice_cold, SEP, 100)
+    reading(p.alice_cold, OCT, 112)
+    reading(p.alice_hot, SEP, 50)
+    reading(p.alice_hot, OCT, 53)
+    for n in range(count):
+        correction_add(
+            account=p.alice_account,
+            service=p.services["cold_water"],
+            reason=f"Перерасчёт за {n + 1:02d}.2026: получены показания счётчика № CW-1001 "
+            "(начислено по среднему 8.524, фактически 5.5)",
+            price=D("40.00"),
+            quantity=D("-1"),
+            vat_rate=D("22"),
+        )
+    bill_and_publish(OCT)
+    return Invoice.objects.get(account=p.alice_account)
+
+
+def pages_text_and_qr(content: bytes) -> list[tuple[str, list[str]]]:
+    pdf = pdfium.PdfDocument(content)
+    pages = []
+    for page in pdf:
+        image = page.render(scale=3).to_pil()
+        codes = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+        pages.append((page.get_textpage().get_text_range(), codes))
+    return pages
+
+
+@time_machine.travel(AFTER_INVOICE_DAY)
+@pytest.mark.parametrize("corrections", range(1, 7))
+def test_it_keeps_the_qr_code_on_the_page_of_the_amount_it_pays(client, ru_personas, password, corrections):
+    invoice = ru_invoice_with_corrections(ru_personas, corrections)
+    client.login(username="alice@example.com", password=password)
+
+    response = client.get(reverse("portal:invoice-pdf", args=[invoice.pk]))
+
+    pages = pages_text_and_qr(response.content)
+    # 12 × 40 + 3 × 200 + 15 × 30 = 1530.00 + 22% VAT 336.60 = 1866.60; each correction
+    # −40.00 − 8.80 = −48.80.
+    total = D("1866.60") - corrections * D("48.80")
+    amount = f"{total:.2f}".replace(".", ",")
+    [qr_page] = [n for n, (_text, codes) in enumerate(pages) if codes]
+    text, [code] = pages[qr_page]
+    assert gost_parse(code)["Sum"] == f"{total * 100:.0f}"
+    assert not any("#}" in page_text or "comment %}" in page_text for page_text, _codes in pages)
+    assert f"Итого к оплате, RUB\r\n{amount}" in text or f"Итого к оплате, RUB {amount}" in text, text

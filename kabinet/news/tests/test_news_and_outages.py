@@ -227,8 +227,8 @@ def test_the_back_office_refuses_a_fake_news_image(client, personas, private_med
     client.force_login(personas.carol)
     now = timezone.localtime()
     data = {
-        "title": "With a fake picture",
-        "body": "x",
+        "title_lv": "With a fake picture",
+        "body_lv": "x",
         "publish_at_0": now.strftime("%Y-%m-%d"),
         "publish_at_1": now.strftime("%H:%M:%S"),
         "image": SimpleUploadedFile("cat.png", b"MZ\x90\x00 an exe", content_type="image/png"),

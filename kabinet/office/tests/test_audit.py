@@ -85,7 +85,7 @@ def test_a_deletion_keeps_what_was_deleted(client, staff):
     response = client.post(reverse("admin:news_news_delete", args=[news.pk]), {"post": "yes"})
     assert response.status_code == 302
     event = Event.objects.get(kind="office.deleted")
-    assert event.data["model"] == "news.news" and event.data["before"]["title"] == "Water off on Rīgas iela"
+    assert event.data["model"] == "news.news" and event.data["before"]["title_lv"] == "Water off on Rīgas iela"
 
 
 def test_secrets_are_logged_as_changed_never_by_value(client, staff, personas):

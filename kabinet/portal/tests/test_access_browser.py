@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command, get_commands
 
 from kabinet.notifications.services import outbox_send_due
-from kabinet.test import Personas, mail_links, make_unregistered
+from kabinet.test import Personas, mail_links, make_unregistered, menu_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,15 +74,17 @@ def test_an_unregistered_customer_registers_activates_and_logs_in(live_server, p
     page.get_by_label("Account number, client code or e-mail").fill(new["client_code"])
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
-    page.get_by_role("link", name="Login and access").wait_for()
+    page.wait_for_url(f"{live_server.url}/")
     assert new["account_number"] in page.content()
     assert fits_the_screen(page)
 
     # The login and access page, and logout by POST.
+    menu_open(page)
     page.get_by_role("link", name="Login and access").click()
     assert page.get_by_role("heading", name="Login and access").is_visible()
     assert new["email"] in page.content()
     assert fits_the_screen(page)
+    menu_open(page)
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="Log in to your customer portal").wait_for()
 
@@ -109,7 +111,7 @@ def test_the_access_pages_fit_a_phone_and_work_by_keyboard(live_server, page):
     page.keyboard.press("Tab")
     page.keyboard.type("correct-horse-battery")
     page.keyboard.press("Enter")
-    page.get_by_role("link", name="Login and access").wait_for()
+    page.wait_for_url(f"{live_server.url}/")
     for path in PAGES_LOGGED_IN:
         page.goto(f"{live_server.url}{path}")
         assert fits_the_screen(page), path

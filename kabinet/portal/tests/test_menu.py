@@ -12,8 +12,8 @@ def household_member(personas, role: str) -> User:
     return member
 
 
-def menu(client) -> str:
-    page = client.get(reverse("portal:dashboard")).content.decode()
+def menu(client, url_name: str = "portal:dashboard") -> str:
+    page = client.get(reverse(url_name)).content.decode()
     return page.split('<nav class="wrap nav"', 1)[1].split("</nav>", 1)[0]
 
 
@@ -49,3 +49,18 @@ def test_it_follows_the_account_chosen_in_the_switcher(personas, en_client):
     assert reverse("portal:invoices") in menu(en_client)
     en_client.post(reverse("portal:account-choose"), {"account": personas.alice_account.pk})
     assert reverse("portal:invoices") not in menu(en_client)
+
+
+def test_it_marks_the_current_page_and_the_section_it_belongs_to(personas, en_client):
+    en_client.force_login(personas.alice)
+    assert f'href="{reverse("portal:dashboard")}" aria-current="page"' in menu(en_client)
+    nav = menu(en_client, "portal:readings-history")
+    assert f'href="{reverse("portal:readings")}" aria-current="true"' in nav  # a page of "Meter readings"
+    assert nav.count("aria-current") == 1
+    assert f'href="{reverse("portal:invoices")}" aria-current="true"' in menu(en_client, "portal:statement")
+
+
+def test_it_folds_into_a_disclosure_that_needs_no_javascript(personas, en_client):
+    en_client.force_login(personas.alice)
+    nav = menu(en_client)
+    assert '<details class="menu">' in nav and "<summary>" in nav and "<script" not in nav

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from kabinet.servicedesk.models import ServiceRequest
-from kabinet.test import PASSWORD, Personas, png_bytes
+from kabinet.test import PASSWORD, Personas, menu_open, png_bytes
 
 
 @pytest.mark.browser
@@ -27,6 +27,7 @@ def test_it_files_a_request_with_a_photo_on_a_phone(page, live_server, tmp_path,
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + reverse("portal:dashboard"))
 
+    menu_open(page)
     page.get_by_role("link", name="Service requests").click()
     page.get_by_role("link", name="Call a specialist").click()
     page.select_option("select[name=category]", label="Leak, burst pipe ⚠")

@@ -123,3 +123,129 @@ def test_staff_send_an_outage_from_the_back_office(client, personas):
     OutageStreet.objects.create(outage=outage, street="Saules iela")
     client.post(reverse("admin:news_outage_changelist"), {"action": "notify", "_selected_action": [outage.pk]})
     assert list(OutboxMessage.objects.values_list("to", flat=True)) == ["alice@example.com"]
+
+
+def verification_in_progress(personas):
+    from kabinet.servicedesk.services import request_set_status
+
+    req = request_file(
+        user=personas.alice,
+        account=personas.alice_account,
+        category=Category.objects.get(code="meter_verification"),
+        meter=personas.alice_hot,
+        description="Verification is due",
+        phone="20000000",
+    )
+    for status in (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS):
+        request_set_status(request=req, status=status, actor=personas.carol)
+    return req
+
+
+def test_staff_close_a_verification_with_the_new_seal(client, personas):
+    from django.utils import timezone
+
+    req = verification_in_progress(personas)
+    client.force_login(personas.carol)
+    url = reverse("admin:servicedesk_servicerequest_change", args=[req.pk])
+    today = timezone.localdate()
+
+    response = client.post(
+        url,
+        {
+            **hidden_inputs(client, url),
+            "new_status": "done",
+            "verified_on": today.isoformat(),
+            "seal_number": "S-2026-0457",
+        },
+        follow=True,
+    )
+
+    assert "was changed successfully" in response.content.decode()
+    meter = personas.alice_hot
+    meter.refresh_from_db()
+    assert meter.seal_number == "S-2026-0457"
+    assert meter.verified_on == today and meter.verification_due == today.replace(year=today.year + 4)
+    assert ServiceRequest.objects.get(pk=req.pk).status == RequestStatus.DONE
+    # The customer sees the new seal on the meter and on the finished request.
+    client.force_login(personas.alice)
+    for page in (reverse("portal:meter-detail", args=[meter.pk]), reverse("portal:request-detail", args=[req.pk])):
+        assert "S-2026-0457" in client.get(page).content.decode(), page
+
+
+def test_a_verification_date_in_the_future_is_a_form_error_and_changes_nothing(client, personas):
+    import datetime as dt
+
+    from django.contrib.admin.models import LogEntry
+    from django.utils import timezone
+
+    req = verification_in_progress(personas)
+    meter = personas.alice_hot
+    before = (meter.verified_on, meter.verification_due, meter.seal_number)
+    client.force_login(personas.carol)
+    url = reverse("admin:servicedesk_servicerequest_change", args=[req.pk])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = client.post(
+        url,
+        {**hidden_inputs(client, url), "new_status": "done", "verified_on": tomorrow.isoformat(), "seal_number": "S-1"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain == []  # the form again, with its error
+    assert "The verification date cannot be in the future." in page
+    assert "was changed successfully" not in page
+    assert ServiceRequest.objects.get(pk=req.pk).status == RequestStatus.IN_PROGRESS
+    meter.refresh_from_db()
+    assert (meter.verified_on, meter.verification_due, meter.seal_number) == before
+    assert not LogEntry.objects.exists()
+
+
+def test_a_refusal_after_the_form_was_checked_says_so_without_success(client, personas, monkeypatch):
+    """Another change came between the form's check and the save: the service refuses, and
+    the page says only that."""
+    from django.contrib.admin.models import LogEntry
+
+    from kabinet.servicedesk import admin as servicedesk_admin
+    from kabinet.utility.exceptions import ApplicationError
+
+    req = verification_in_progress(personas)
+    client.force_login(personas.carol)
+    url = reverse("admin:servicedesk_servicerequest_change", args=[req.pk])
+    fields = hidden_inputs(client, url)
+
+    def refuse(**kwargs):
+        raise ApplicationError("status_not_allowed", "Someone else closed it first.")
+
+    monkeypatch.setattr(servicedesk_admin, "request_set_status", refuse)
+    response = client.post(url, {**fields, "new_status": "done", "comment": "Done"}, follow=True)
+
+    page = response.content.decode()
+    assert "Someone else closed it first." in page and "was changed successfully" not in page
+    assert ServiceRequest.objects.get(pk=req.pk).status == RequestStatus.IN_PROGRESS
+    assert not req.comments.exists() and not LogEntry.objects.exists()
+
+
+def test_a_future_verification_date_on_the_meter_form_is_refused(client, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    meter = personas.alice_cold
+    client.force_login(personas.carol)
+    url = reverse("admin:meters_meter_change", args=[meter.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: "" if form[name].value() is None else str(form[name].value()) for name in form.fields}
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = client.post(url, {**data, **hidden_inputs(client, url), "verified_on": tomorrow.isoformat()})
+
+    assert response.status_code == 200  # the form again
+    assert "The verification date cannot be in the future." in response.content.decode()
+    meter.refresh_from_db()
+    assert meter.verified_on == dt.date(2022, 3, 1)
+    # The same form with a past date saves.
+    response = client.post(url, {**data, **hidden_inputs(client, url), "verified_on": "2024-05-06"})
+    assert response.status_code == 302
+    meter.refresh_from_db()
+    assert meter.verified_on == dt.date(2024, 5, 6)

@@ -197,6 +197,86 @@ def test_it_closes_a_verification_request_by_updating_the_meter(personas):
     assert Event.objects.filter(kind="meter.verified", object_id=str(meter.pk)).exists()
 
 
+def test_it_stores_the_seal_put_on_at_the_verification(personas):
+    meter = personas.alice_hot
+    meter.seal_number = "OLD-1"
+    meter.save(update_fields=["seal_number"])
+    req = request_file(
+        user=personas.alice,
+        account=personas.alice_account,
+        category=category("meter_verification"),
+        meter=meter,
+        description="Verification is due",
+        phone="20000000",
+    )
+    for status in (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS):
+        request_set_status(request=req, status=status, actor=personas.carol)
+    today = timezone.localdate()
+
+    request_set_status(
+        request=req,
+        status=RequestStatus.DONE,
+        actor=personas.carol,
+        meter_update=MeterUpdate(verified_on=today, seal_number="  S-2026-0457 "),
+    )
+
+    meter.refresh_from_db()
+    assert meter.seal_number == "S-2026-0457" and meter.verified_on == today
+    event = Event.objects.get(kind="meter.verified", object_id=str(meter.pk))
+    assert event.data["seal"] == "S-2026-0457"
+
+
+@pytest.mark.parametrize(
+    "work,update,code,field",
+    [
+        ("meter_verification", {"verified_on": dt.date(2026, 12, 8)}, "verified_in_future", "verified_on"),
+        (
+            "meter_verification",
+            {"verified_on": dt.date(2026, 12, 1), "verification_due": dt.date(2026, 12, 1)},
+            "due_before_verified",
+            "verification_due",
+        ),
+        ("meter_verification", {"seal_number": "S" * 41}, "too_long", "seal_number"),
+        ("meter_sealing", {"seal_number": " "}, "empty", "seal_number"),
+        (
+            "meter_replacement",
+            {"new_serial": "CW-9001", "verified_on": dt.date(2026, 12, 8)},
+            "installed_in_future",
+            "verified_on",
+        ),
+        (
+            "meter_replacement",
+            {"new_serial": "CW-9001", "verified_on": dt.date(2026, 12, 1), "verification_due": dt.date(2026, 1, 1)},
+            "due_before_verified",
+            "verification_due",
+        ),
+    ],
+)
+@time_machine.travel(dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC))
+def test_it_refuses_meter_work_it_cannot_store_and_changes_nothing(personas, work, update, code, field):
+    meter = personas.alice_cold
+    req = request_file(
+        user=personas.alice,
+        account=personas.alice_account,
+        category=category(work),
+        meter=meter,
+        description="Meter work",
+        phone="20000000",
+    )
+    for status in (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS):
+        request_set_status(request=req, status=status, actor=personas.carol)
+
+    with pytest.raises(ApplicationError) as exc:
+        request_set_status(
+            request=req, status=RequestStatus.DONE, actor=personas.carol, meter_update=MeterUpdate(**update)
+        )
+
+    assert (exc.value.code, exc.value.field) == (code, field)
+    assert ServiceRequest.objects.get(pk=req.pk).status == RequestStatus.IN_PROGRESS
+    assert Meter.objects.get(pk=meter.pk).verified_on == dt.date(2022, 3, 1)
+    assert Meter.objects.count() == 3 and not Event.objects.filter(kind__startswith="meter.").exists()
+
+
 def test_it_replaces_a_meter_and_refuses_a_serial_in_use(personas):
     req = request_file(
         user=personas.alice,
