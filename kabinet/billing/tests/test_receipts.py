@@ -80,7 +80,7 @@ def test_it_prints_an_epc_qr_with_the_rf_reference_on_the_latvian_invoice(client
         "LV80BANK0000435195001",  # IBAN
         "RF69100001",
         "25.11.2026",  # due date
-        "112.5",  # current reading (as registered)
+        "112,5",  # current reading, in the language's number format like every number
     ):
         assert expected in text, expected
 
