@@ -54,6 +54,7 @@ REASONS = {
     "meter_removed": gettext_lazy("The meter has been removed."),
     "queued": gettext_lazy("Saved before the window; applied when it opens."),
     "corrected": gettext_lazy("Corrected by staff."),
+    "after_window": gettext_lazy("After the window, which this utility does not accept."),
 }
 
 
@@ -204,6 +205,32 @@ def meter_refusal(meter, today: dt.date, contact: str) -> Decision | None:
             },
         )
     return None
+
+
+def after_window_refusal(day: dt.date, profile) -> Decision | None:
+    """For a utility that refuses readings after the window (profile.after_window
+    "refuse"): the refusal of a reading taken on `day` after this month's window, naming
+    the window that closed and the next one. None when the reading may be kept."""
+    if getattr(profile, "after_window", "next_period") != "refuse":
+        return None
+    period = month_start(day)
+    first, last = profile.window_for(period)
+    if day <= last:
+        return None
+    next_first, next_last = profile.window_for(add_months(period, 1))
+    return refused(
+        "after_window",
+        _(
+            "Readings are accepted from %(first)s to %(last)s; that window has closed. "
+            "Submit the reading in the next window, from %(next_first)s to %(next_last)s."
+        )
+        % {
+            "first": date_format(first, "SHORT_DATE_FORMAT"),
+            "last": date_format(last, "SHORT_DATE_FORMAT"),
+            "next_first": date_format(next_first, "SHORT_DATE_FORMAT"),
+            "next_last": date_format(next_last, "SHORT_DATE_FORMAT"),
+        },
+    )
 
 
 def queued_until(first: dt.date, accepted: Decision) -> Decision:

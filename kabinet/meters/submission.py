@@ -151,6 +151,7 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, k
     )
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     interactive = source in rules.INTERACTIVE_SOURCES
+    late = rules.after_window_refusal(day, profile)
     queued: dict[int, Reading] = {}
     if not window_open:
         for r in Reading.objects.filter(meter_id__in=list(meters), period=period, status=ReadingStatus.QUEUED):
@@ -182,14 +183,18 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, k
                 new.append(reading)
             continue
         history = histories[meter.pk]
-        decision = rules.meter_refusal(meter, day, _contact(profile)) or rules.decide(
-            value=reading.value,
-            base=history.previous if history.previous is not None else meter.initial_reading,
-            average=history.average,
-            digits_before=meter.digits_before_point,
-            leak_factor=profile.leak_factor,
-            confirmed=confirm,
-            interactive=interactive,
+        decision = (
+            late
+            or rules.meter_refusal(meter, day, _contact(profile))
+            or rules.decide(
+                value=reading.value,
+                base=history.previous if history.previous is not None else meter.initial_reading,
+                average=history.average,
+                digits_before=meter.digits_before_point,
+                leak_factor=profile.leak_factor,
+                confirmed=confirm,
+                interactive=interactive,
+            )
         )
         if decision.refused:
             _apply(reading, decision)

@@ -22,6 +22,7 @@ from kabinet.customers.services.api_tokens import (
 )
 from kabinet.lib.charts import bar_chart
 from kabinet.lib.spreadsheet import SafeCsvWriter
+from kabinet.meters import rules
 from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
 from kabinet.meters.receipts import receipt_context
@@ -50,7 +51,16 @@ def _window_context() -> dict:
     today = timezone.localdate()
     period, window_open = reading_period_for(today, profile)
     first, last = profile.window_for(period)
-    return {"period": period, "window_open": window_open, "window_first": first, "window_last": last, "today": today}
+    # A utility that refuses readings after its window takes none until the next one opens.
+    refusing = rules.after_window_refusal(today, profile) is not None
+    return {
+        "period": period,
+        "window_open": window_open,
+        "window_first": first,
+        "window_last": last,
+        "today": today,
+        "refusing": refusing,
+    }
 
 
 def _form_context(request: HttpRequest, access, rows: list[dict], **extra) -> dict:

@@ -95,6 +95,17 @@ class UtilityProfile(models.Model):
     reading_window_last_day = models.PositiveSmallIntegerField(
         _("reading window: last day"), default=0, help_text=_("0 means the last day of the month")
     )
+    # A reading after the window: kept for the next period (the default), or refused with
+    # the window named, for utilities whose rules say so.
+    after_window = models.CharField(
+        _("a reading after the window"),
+        max_length=12,
+        choices=[
+            ("next_period", _("counts for the next period")),
+            ("refuse", _("is refused, with the window named")),
+        ],
+        default="next_period",
+    )
     leak_factor = models.DecimalField(
         _("leak warning factor"),
         max_digits=5,

@@ -384,3 +384,17 @@ def test_a_changed_tariff_shows_on_the_next_receipt_and_another_workers_after_th
     assert receipt_context(reading, charge_estimator())["charge"] == Decimal("20.00")
     monkeypatch.setattr(estimate_module, "TARIFF_CACHE_SECONDS", -1)
     assert receipt_context(reading, charge_estimator())["charge"] == Decimal("30.00")
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC), tick=False)
+def test_a_utility_can_refuse_readings_after_the_window_instead_of_keeping_them(ru_personas):
+    from kabinet.utility.models import UtilityProfile
+
+    profile = UtilityProfile.get()
+    profile.after_window = "refuse"
+    profile.save()
+    with translation.override("ru"):
+        reading = reading_submit(meter=ru_personas.alice_cold, value="15", source=ReadingSource.EMAIL)
+    assert reading.status == ReadingStatus.REJECTED and reading.reason == "after_window"
+    assert "25.11.2026" in reading.reason_text and "23.12.2026" in reading.reason_text
+    assert not Reading.objects.filter(status__in=[ReadingStatus.ACCEPTED, ReadingStatus.QUEUED]).exists()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kabinet.meters.models import MeterStatus, ReadingFlag, ReadingSource, ReadingStatus
 from kabinet.meters.rules import (
     MIN_HISTORY_FOR_LEAK,
+    after_window_refusal,
     consumption_between,
     decide,
     history_of,
@@ -220,3 +221,21 @@ def test_messages_write_numbers_in_the_pages_language():
     with translation.override("en"):
         decision = _decide("645.3", "700.5")
     assert "645.3" in decision.text
+
+
+class RefusingWindow(Window):
+    after_window = "refuse"
+
+
+def test_a_utility_that_refuses_late_readings_names_the_closed_and_the_next_window():
+    from django.utils import translation
+
+    with translation.override("lv"):
+        refusal = after_window_refusal(dt.date(2026, 12, 27), RefusingWindow())
+    assert refusal.reason == "after_window"
+    assert "23.12.2026" in refusal.text and "25.12.2026" in refusal.text
+    assert "23.01.2027" in refusal.text and "25.01.2027" in refusal.text
+    # In the window, before it, or at a utility that keeps late readings: nothing refused.
+    assert after_window_refusal(dt.date(2026, 12, 24), RefusingWindow()) is None
+    assert after_window_refusal(dt.date(2026, 12, 5), RefusingWindow()) is None
+    assert after_window_refusal(dt.date(2026, 12, 27), Window()) is None

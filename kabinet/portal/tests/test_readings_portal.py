@@ -266,3 +266,20 @@ def test_a_cell_starting_like_a_formula_is_made_text(text):
 
     assert cell_safe(text) == "'" + text
     assert cell_safe("Rīga") == "Rīga" and cell_safe(Decimal("-1.5")) == Decimal("-1.5")
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 9, tzinfo=dt.UTC), tick=False)
+def test_a_utility_that_refuses_late_readings_shows_the_next_window_and_no_form(client, ru_personas):
+    from kabinet.utility.models import UtilityProfile
+
+    profile = UtilityProfile.get()
+    profile.after_window = "refuse"
+    profile.save()
+    client.force_login(ru_personas.alice)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("portal:readings")).content.decode()
+    assert "readings are accepted from 23.12.2026 to 25.12.2026. Submit your readings then." in page
+    assert 'name="client_key"' not in page
+    response = client.post(reverse("portal:readings"), {f"value_{ru_personas.alice_cold.pk}": "15"})
+    assert response.status_code == 400  # a form sent anyway: refused, nothing stored
+    assert not Reading.objects.exists()
