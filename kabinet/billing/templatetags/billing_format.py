@@ -18,3 +18,16 @@ def price(value) -> str:
         return str(value)
     places = max(2, -value.normalize().as_tuple().exponent)
     return number_format(value, decimal_pos=places)
+
+
+@register.filter
+def money_abs(value) -> str:
+    """An amount without its sign, with two decimals in the page's number format (a
+    payment in the "Paid" column, an overpayment as a credit)."""
+    if value is None or value == "":
+        return ""
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return number_format(abs(value), decimal_pos=2)

@@ -32,3 +32,27 @@ def test_latvian_pages_write_prices_and_quantities_the_latvian_way(client, perso
         assert "100 → 115,7" in shown  # the line's readings
         assert "1,20000" not in shown and "15,7000" not in shown and "115.7" not in shown
     assert Decimal("18.84") == invoice.lines.get(service=personas.services["cold_water"]).amount
+
+
+def test_the_statement_and_the_payment_history_write_paid_amounts_the_latvian_way(client, personas):
+    import time_machine
+
+    from kabinet.payments.services import payment_register
+
+    tariff(personas.services["cold_water"], "1.20")
+    reading(personas.alice_cold, SEP, "100.0")
+    reading(personas.alice_cold, OCT, "115.7")
+    bill_and_publish(OCT)
+    payment_register(
+        account=personas.alice_account,
+        amount=Decimal("12.50"),
+        paid_on=dt.date(2026, 11, 20),
+        channel="bank",
+        external_id="lv-1",
+    )
+    client.force_login(personas.alice)
+    client.cookies["django_language"] = "lv"
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)):
+        pages = [client.get(reverse(name)).content.decode() for name in ("portal:statement", "portal:payment-history")]
+    for page in pages:
+        assert "12,50" in page and "12.50" not in page
