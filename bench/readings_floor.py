@@ -25,7 +25,7 @@ def post_worker_init(worker):
 
     ids = itertools.count(10**12)  # never a stored reading's id
 
-    def submit_nothing(*, user, client_key, entries, source, ip=None, charge_estimator=None):
+    def submit_nothing(*, user, client_key, entries, source, ip=None, charge_estimator=None, keep_refused=True):
         now = timezone.now()
         readings = []
         for meter, value, confirm in entries:
