@@ -168,7 +168,7 @@ class AccountInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["client_code", "display_name", "kind", "email", "phone", "created"]
+    list_display = ["client_code", "display_name", "kind", "email", "phone", "created", "picture_link"]
     list_filter = ["kind", "language"]
     search_fields = [
         "client_code",
@@ -183,14 +183,30 @@ class CustomerAdmin(admin.ModelAdmin):
     readonly_fields = ["portal_logins", "sent_mail"]
 
     def get_urls(self):
+        from kabinet.office import picture  # the back office's page over every app (a door)
+
         urls = [
             path(
                 "<int:pk>/open-access/",
                 office_view(self.admin_site, self.open_access_view, perm="customers.change_customer"),
                 name="customers_customer_open_access",
             ),
+            path(
+                "<int:pk>/picture/",
+                office_view(self.admin_site, picture.customer_picture_view, perm="customers.view_customer"),
+                name="customers_customer_picture",
+            ),
+            path(
+                "find/",
+                office_view(self.admin_site, picture.customer_find_view, perm="customers.view_customer"),
+                name="customers_customer_find",
+            ),
         ]
         return urls + super().get_urls()
+
+    @admin.display(description=_("whole picture"))
+    def picture_link(self, obj: Customer):
+        return format_html('<a href="{}">{}</a>', reverse("admin:customers_customer_picture", args=[obj.pk]), "360°")
 
     @admin.display(description=_("portal logins"))
     def portal_logins(self, obj: Customer):

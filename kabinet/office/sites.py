@@ -21,6 +21,7 @@ class OfficeSite(admin.AdminSite):
     site_header = _("Kabinet back office")
     site_title = _("Kabinet back office")
     index_title = _("Back office")
+    index_template = "admin/office/index.html"
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model's admin records what it changes, before and after (office.audit),
@@ -52,6 +53,13 @@ class OfficeSite(admin.AdminSite):
                 next_url = request.GET.get("next") or request.POST.get("next")
                 return HttpResponseRedirect(f"{target}?next={next_url}" if next_url else target)
         return super().login(request, extra_context)
+
+    def index(self, request, extra_context=None):
+        """The home page: the work queues of the login's roles above Django's menu."""
+        from kabinet.office.queues import queues_for
+
+        context = {"queues": queues_for(request.user), **(extra_context or {})}
+        return super().index(request, context)
 
     def get_urls(self):
         from kabinet.office import two_factor
