@@ -7,7 +7,7 @@ PORT ?= 8000
 PRESET ?= lv
 export DJANGO_SETTINGS_MODULE ?= kabinet.settings
 
-.PHONY: venv chromium run test test-pg browser-test lint bench messages migrate demo clean
+.PHONY: venv chromium run test test-pg browser-test lint bench messages migrate demo clean prod-check
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ lint: venv
 
 bench: venv
 	$(PY) -m bench
+
+# The production stack on this machine: the systemd units' command lines (not containers),
+# PostgreSQL, Redis, nginx with TLS, checked end to end (deploy/prod_check.py).
+prod-check: venv
+	$(PY) deploy/prod_check.py
 
 messages: venv
 	$(PY) manage.py makemessages -l ru -l lv -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='bench/*'

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kabinet.health.HealthCheckMiddleware",  # /healthz and /readyz: no session, host check or redirect
     "kabinet.utility.middleware.RequestSizeMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "kabinet.utility.middleware.SecurityHeadersMiddleware",
@@ -174,19 +175,47 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TIMEZONE = "UTC"
-# `celery -A kabinet beat`: the periodic work. Every entry is a thin door onto a service
-# that also has a management command to run by hand, and is safe to re-run.
+# The schedule's hours are the utility's: CELERY_TIMEZONE = TIME_ZONE (below, with i18n).
+CELERY_ENABLE_UTC = True
+# The hour (utility time) of the daily reading and verification reminders.
+READING_REMINDERS_HOUR = env_int("READING_REMINDERS_HOUR", 9)
+# `celery -A kabinet beat`: the month on a schedule. Every entry is a thin door onto a
+# service that also has a management command to run by hand, and is safe to re-run; a job
+# that raises mails ALERT_EMAILS (kabinet/notifications/alerts.py). Billing is started by
+# staff (`bill_period`, or the back office); it applies the queued readings itself first.
 CELERY_BEAT_SCHEDULE = {
+    # The outbox: also sent right after each commit that queues mail; this picks up retries.
     "send-outbox": {"task": "kabinet.notifications.tasks.send_outbox", "schedule": 60.0},
+    # Readings sent before the window: applied at 5 past every hour, so the morning the
+    # window opens they are in within the hour (`readings_apply_queued`).
+    "readings-apply-queued": {
+        "task": "kabinet.meters.tasks.readings_apply_queued",
+        "schedule": crontab(minute=5),
+    },
+    # Reading and verification reminders that are due, once a day (`readings_reminders`).
+    "readings-reminders": {
+        "task": "kabinet.meters.tasks.readings_reminders",
+        "schedule": crontab(hour=READING_REMINDERS_HOUR, minute=0),
+    },
+    # Readings by e-mail (IMAP; does nothing without READINGS_IMAP_HOST) and SMS replies.
     "readings-fetch-mail": {"task": "kabinet.meters.tasks.readings_fetch_mail", "schedule": 300.0},
     "readings-send-sms": {"task": "kabinet.meters.tasks.readings_send_sms", "schedule": 60.0},
-    "readings-apply-queued": {"task": "kabinet.meters.tasks.readings_apply_queued", "schedule": 3600.0},
-    "readings-reminders": {"task": "kabinet.meters.tasks.readings_reminders", "schedule": crontab(hour=7, minute=0)},
-    "outage-notices": {"task": "kabinet.news.tasks.send_outage_notices", "schedule": 300.0},
+    # Bank statements dropped in STATEMENTS_INBOX (`import_statements`).
     "import-statements": {"task": "kabinet.payments.tasks.import_statements_task", "schedule": 600.0},
+    # The payment sandbox's delayed notifications (`sandbox_notify`; nothing due without it).
     "sandbox-notifications": {"task": "kabinet.payments.tasks.sandbox_notify_task", "schedule": 60.0},
+    # Outage e-mails to the customers at the addresses of newly published outages.
+    "outage-notices": {"task": "kabinet.news.tasks.send_outage_notices", "schedule": 300.0},
+    # Housekeeping at night: idempotency keys older than 30 days (`readings_keys_cleanup`)
+    # and expired sessions (`clearsessions`).
+    "submission-keys-cleanup": {
+        "task": "kabinet.meters.tasks.submission_keys_cleanup",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "sessions-clear": {"task": "kabinet.customers.tasks.sessions_clear", "schedule": crontab(hour=3, minute=30)},
 }
+# Who is mailed when a periodic job fails (comma-separated); empty: the active superusers.
+ALERT_EMAILS = env_list("ALERT_EMAILS", "")
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_USER_MODEL = "customers.User"
@@ -226,6 +255,7 @@ LANGUAGES = [("lv", _("Latvian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Europe/Riga")
+CELERY_TIMEZONE = TIME_ZONE  # the beat schedule's crontab hours are the utility's
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True  # read by the server only
@@ -299,8 +329,9 @@ STATEMENTS_INBOX = env("STATEMENTS_INBOX", str(VAR_DIR / "statements"))
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # The load balancer's liveness probe speaks plain HTTP to the app server.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # The probes speak plain HTTP to the app server (they are answered before
+    # SecurityMiddleware anyway, by kabinet.health.HealthCheckMiddleware).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

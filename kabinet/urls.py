@@ -1,17 +1,14 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 
 from kabinet.api.main import api
-
-
-def healthz(request):
-    """A bare view: load balancers' liveness probe, and the benchmarks' ceiling."""
-    return HttpResponse("ok", content_type="text/plain")
-
+from kabinet.health import healthz, readyz
 
 urlpatterns = [
+    # Probes: answered by kabinet.health.HealthCheckMiddleware before the other middleware;
+    # listed here so that they resolve (and reverse) like any other page.
     path("healthz", healthz),
+    path("readyz", readyz),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/", admin.site.urls),

@@ -23,7 +23,7 @@ _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 
 
 
 def parse_rate(rate: str) -> tuple[int, int] | None:
-    """"120/min" -> (120, 60); "" -> None (no limit)."""
+    """ "120/min" -> (120, 60); "" -> None (no limit)."""
     if not rate:
         return None
     count, _slash, unit = rate.partition("/")

@@ -8,11 +8,13 @@ must still count once. The fingerprint of the submitted values tells a retry fro
 different submission that reuses the key.
 """
 
+import datetime as dt
 import hashlib
 import json
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.customers.models import User
@@ -101,3 +103,16 @@ def readings_submit_once(
             raise
         return _replayed(existing, fingerprint, entries, submit), True
     return submitted, False
+
+
+# A retry comes within minutes (the offline queue sends when the phone is back online); a
+# month is far longer than any phone stays offline.
+KEY_RETENTION = dt.timedelta(days=30)
+
+
+def submission_keys_delete_old(*, older_than: dt.timedelta = KEY_RETENTION, now: dt.datetime | None = None) -> int:
+    """Forget the idempotency keys older than `older_than` (one DELETE; the readings stay).
+    Safe to re-run: returns how many were deleted."""
+    cutoff = (now or timezone.now()) - older_than
+    deleted, _by_model = SubmissionKey.objects.filter(created__lt=cutoff).delete()
+    return deleted

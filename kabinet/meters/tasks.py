@@ -1,8 +1,7 @@
 """Periodic work for readings; each task is a thin door onto a service and has a
 management command twin that can be run by hand (readings_*).
 
-Suggested beat schedule: readings_fetch_mail every 5 minutes, readings_send_sms every
-minute, readings_apply_queued hourly, readings_reminders daily at 09:00.
+The schedule is CELERY_BEAT_SCHEDULE in kabinet/settings.py.
 """
 
 from celery import shared_task
@@ -36,3 +35,10 @@ def readings_reminders() -> dict:
     from kabinet.meters.reminders import reading_reminders_send
 
     return reading_reminders_send()
+
+
+@shared_task(ignore_result=True)
+def submission_keys_cleanup() -> int:
+    from kabinet.meters.idempotency import submission_keys_delete_old
+
+    return submission_keys_delete_old()

@@ -27,9 +27,7 @@ def _throttles(api):
 
 
 @time_machine.travel("2026-11-28 12:00:10+00:00", tick=False)
-def test_a_token_over_its_limit_gets_429_with_retry_after_and_another_token_does_not(
-    client, personas, monkeypatch
-):
+def test_a_token_over_its_limit_gets_429_with_retry_after_and_another_token_does_not(client, personas, monkeypatch):
     limit(monkeypatch, throttles.TokenRateThrottle, "3/min")
     _row, first = api_token_create(user=personas.alice, name="Loop")
     _row, second = api_token_create(user=personas.alice, name="Other")

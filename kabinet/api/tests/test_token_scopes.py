@@ -54,9 +54,7 @@ def test_a_read_only_token_cannot_submit_and_nothing_is_stored(client, personas)
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_a_token_for_one_address_sees_and_submits_only_there(client, personas):
     second = make_meter(personas.alice_second_account, personas.services["cold_water"], "CW-1002")
-    _row, token = api_token_create(
-        user=personas.alice, name="Flat 12", premises_id=personas.alice_account.premises_id
-    )
+    _row, token = api_token_create(user=personas.alice, name="Flat 12", premises_id=personas.alice_account.premises_id)
 
     meters = client.get("/api/v1/readings/meters", **auth(token)).json()["meters"]
     assert [m["serial_number"] for m in meters] == ["CW-1001", "HW-1001"]
