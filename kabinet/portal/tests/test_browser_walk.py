@@ -7,6 +7,8 @@ public pages; in ru, lv and en; on a phone (360×740) and a desktop (1280×800).
 - does not scroll sideways: the document is no wider than the window and no table is wider
   than its box (on a phone a portal table stacks its rows, each cell labelled with its
   column's header: table.stack with data-label cells, see static/css/kabinet.css),
+- shows no raw code (cold_water, unknown_meter), no catalogue phrase left in English on a
+  Russian or Latvian page and no Russian on a Latvian or English page,
 - passes axe-core's WCAG 2.0/2.1 A and AA rules (axe-playwright-python ships axe-core), in
   the utility's first language at both widths (axe takes longer than the rest of a page's
   checks; colours and markup are the same in every language).
@@ -17,6 +19,7 @@ the demo is seeded once for the module (a transactional test flushes the databas
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -271,6 +274,51 @@ CHART_LABELS = """() => [...document.querySelectorAll('.chart svg text')]
   .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
 
 
+# The page's own words: the text nodes of <main> outside code samples (<pre>, <code>), form
+# values and scripts, as the visitor reads them.
+TEXTS = """() => {
+  const out = [];
+  const main = document.querySelector('main');
+  if (!main) return out;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest('pre, code, script, style, textarea, option')) continue;
+    const text = node.textContent.replace(/\\s+/g, ' ').trim();
+    if (text) out.push(text);
+  }
+  return out;
+}"""
+RAW_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # cold_water, lower_than_previous, unknown_meter
+CYRILLIC = re.compile(r"[А-Яа-яЁё]{3,}")
+
+
+def english_left_untranslated(language: str) -> set[str]:
+    """The catalogue's English phrases that `language` translates otherwise: found whole on a
+    page in that language, they were left untranslated."""
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation(language)._catalog
+    phrases = set()
+    for msgid, msgstr in catalog.items():
+        if isinstance(msgid, str) and msgstr and msgstr != msgid and len(msgid) > 3 and " " in msgid:
+            phrases.add(msgid)
+    return phrases
+
+
+def language_problems(texts: list[str], language: str, where: str, untranslated: set[str]) -> list[str]:
+    """Raw codes, English left untranslated and Russian on a Latvian or English page."""
+    problems = []
+    for text in texts:
+        if "@" not in text and "/" not in text and (code := RAW_CODE.search(text)):
+            problems.append(f"{where}: a raw code on the page: {code.group(0)!r} in {text[:80]!r}")
+        if language != "en" and text.rstrip(".:") in untranslated:
+            problems.append(f"{where}: left in English: {text[:80]!r}")
+        if language != "ru" and CYRILLIC.search(text):
+            problems.append(f"{where}: Russian on a {language} page: {text[:80]!r}")
+    return problems
+
+
 def axe_violations(page, axe) -> list[str]:
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     return [
@@ -280,7 +328,9 @@ def axe_violations(page, axe) -> list[str]:
     ]
 
 
-def check_page(page, base: str, target: Page, where: str, axe) -> tuple[list[str], set[str]]:
+def check_page(
+    page, base: str, target: Page, where: str, axe, language: str, untranslated: set[str]
+) -> tuple[list[str], set[str]]:
     """Opens one page; returns its problems and the portal pages it links to."""
     response = page.goto(base + target.path)
     status = response.status if response else None
@@ -299,6 +349,7 @@ def check_page(page, base: str, target: Page, where: str, axe) -> tuple[list[str
         problems.append(f"{where}: a chart's labels are {min(sizes):.1f} px")
     if axe is not None:
         problems += [f"{where}: {v}" for v in axe_violations(page, axe)]
+    problems += language_problems(page.evaluate(TEXTS), language, where, untranslated)
     linked = set()
     for path in found["links"]:
         try:
@@ -353,6 +404,7 @@ def test_it_walks_every_page_in_every_language_on_a_phone_and_a_desktop(live_ser
     sessions = {"public": []} | {who: log_in(browser, base, *login) for who, login in site["logins"].items()}
     problems: list[str] = []
     linked: set[str] = set()
+    untranslated = {language: english_left_untranslated(language) for language in LANGUAGES}
     for size, viewport in VIEWPORTS.items():
         for language in LANGUAGES:
             # One context per width and language; each persona's session is swapped in.
@@ -367,7 +419,15 @@ def test_it_walks_every_page_in_every_language_on_a_phone_and_a_desktop(live_ser
                         problems += check_menu(page, base, f"{size} {language} {who} menu", size == "phone")
                     for target in pages:
                         where = f"{size} {language} {who} {target.path}"
-                        found, links = check_page(page, base, target, where, axe if language == AXE_LANGUAGE else None)
+                        found, links = check_page(
+                            page,
+                            base,
+                            target,
+                            where,
+                            axe if language == AXE_LANGUAGE else None,
+                            language,
+                            untranslated[language],
+                        )
                         problems += found
                         linked |= links
             finally:
@@ -383,3 +443,15 @@ def test_it_walks_every_page_in_every_language_on_a_phone_and_a_desktop(live_ser
     unwalked = linked - walked - set(NOT_WALKED)
     assert not unwalked, f"pages linked from the portal that the walk does not open: {sorted(unwalked)}"
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_language_checks_catch_what_they_look_for():
+    untranslated = english_left_untranslated("lv")
+    assert "Meter readings" in untranslated
+    found = language_problems(
+        ["cold_water", "Meter readings", "Показания счётчиков", "Skaitītāju rādījumi", "alice@example.com"],
+        "lv",
+        "lv page",
+        untranslated,
+    )
+    assert len(found) == 3, found
