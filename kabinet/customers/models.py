@@ -344,7 +344,7 @@ class TokenScope(models.TextChoices):
     readings:write alone (and readings:read to find its meters)."""
 
     READINGS_READ = "readings:read", _("See my meters and their readings")
-    READINGS_WRITE = "readings:write", _("Submit readings")
+    READINGS_WRITE = "readings:write", _("Submit readings of my meters")
 
 
 class ApiToken(models.Model):

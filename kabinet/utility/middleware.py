@@ -15,14 +15,18 @@ class UtilityLanguageMiddleware:
 
     Placed after LocaleMiddleware: the language switch's cookie always wins; without it a
     Latvian utility's portal opens in Latvian and a Russian one's in Russian, whatever the
-    browser's Accept-Language says (as the reference portals do).
+    browser's Accept-Language says (as the reference portals do). The API follows the
+    Accept-Language its client sends.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # An API client that names its language (Accept-Language) gets its messages in it:
+        # a program asks deliberately, unlike a browser's default.
+        api_asks = request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not api_asks:
             available = {code for code, _name in settings.LANGUAGES}
             preferred = [c for c in UtilityProfile.get().language_codes if c in available]
             if preferred:

@@ -34,7 +34,7 @@ def test_a_submit_only_token_submits_and_reads_nothing(client, personas):
     _row, token = api_token_create(user=personas.alice, name="Bridge", scopes=[TokenScope.READINGS_WRITE])
 
     assert submit(client, token, personas.alice_cold).status_code == 201
-    listing = client.get("/api/v1/readings/meters", **auth(token))
+    listing = client.get("/api/v1/readings/meters", **auth(token), HTTP_ACCEPT_LANGUAGE="en")
     history = client.get(f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings", **auth(token))
     assert listing.status_code == history.status_code == 403
     assert listing.json()["code"] == "forbidden"
@@ -88,8 +88,16 @@ def test_the_portal_makes_a_token_with_the_chosen_scope_and_address(client, pers
     token = ApiToken.objects.get()
     assert token.scopes == ["readings:write"]
     assert token.premises_id == personas.alice_second_account.premises_id
-    assert "Submit readings" in response.content.decode()
+    assert "Submit readings of my meters" in response.content.decode()
 
     refused = client.post(reverse("portal:api-tokens"), {"name": "Other", "premises": personas.bob_account.premises_id})
     assert refused.status_code == 400
     assert ApiToken.objects.count() == 1
+
+
+def test_the_api_answers_in_the_language_its_client_asks_for(client, personas):
+    _row, token = api_token_create(user=personas.alice, name="Bridge", scopes=[TokenScope.READINGS_WRITE])
+    russian = client.get("/api/v1/readings/meters", **auth(token), HTTP_ACCEPT_LANGUAGE="ru")
+    latvian = client.get("/api/v1/readings/meters", **auth(token))  # none asked: the utility's first
+    assert "Видеть мои счётчики" in russian.json()["message"]
+    assert "Redzēt manus skaitītājus" in latvian.json()["message"]

@@ -239,9 +239,12 @@ def test_a_late_reading_corrects_the_sewerage_billed_on_the_estimate_too(ru):
     assert correction.details["reason"] == "late_reading"
     assert correction.details["period"] == "09.2026"
     assert correction.details["follows"] == "cold_water"
+    from django.utils import translation
+
     from kabinet.billing.receipts import line_note
 
-    assert line_note(correction).endswith("this service is billed on that volume")
+    with translation.override("en"):
+        assert line_note(correction).endswith("this service is billed on that volume")
     # cold 195.20 − 48.80, sewerage 146.40 − 36.60
     assert invoice.total == D("256.20")
     # November corrects nothing again.

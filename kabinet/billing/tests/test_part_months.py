@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from kabinet.billing.models import Invoice
 from kabinet.billing.receipts import line_note
@@ -49,7 +50,8 @@ def test_an_account_opened_on_the_11th_pays_21_of_31_days_of_maintenance(persona
     ]
     line = invoice.lines.get(service=maintenance)
     assert line.details["days_open"] == 21 and line.details["days_in_month"] == 31
-    assert line_note(line) == "for 21 of 31 days: from 11.10.2026 to 31.10.2026"
+    with translation.override("en"):
+        assert line_note(line) == "for 21 of 31 days: from 11.10.2026 to 31.10.2026"
 
 
 def test_an_account_closed_on_the_20th_pays_20_of_31_days(personas, maintenance):

@@ -186,6 +186,8 @@ def test_it_keeps_to_the_same_queries_however_long_the_history(
     tariff(personas.services["cold_water"], "1.20")
     en_client.login(username="alice@example.com", password=password)
     read(personas.alice_cold, dt.date(2026, 9, 1), "100.0", ["1.0", "1.0"])
+    with time_machine.travel(NOW):  # the process's caches (the utility profile) warmed, as in production
+        en_client.get(reverse("portal:consumption"))
     with time_machine.travel(NOW), CaptureQueriesContext(connection) as short:
         assert en_client.get(reverse("portal:consumption")).status_code == 200
     # Three more years of readings, of both meters, and a year of invoices.
@@ -200,7 +202,7 @@ def test_it_keeps_to_the_same_queries_however_long_the_history(
     with time_machine.travel(NOW), django_assert_max_num_queries(len(short)) as long:
         page = en_client.get(reverse("portal:consumption")).content.decode()
 
-    assert len(long) == len(short) and len(long) <= 12
+    assert len(long) <= len(short) <= 12
     assert len(table_rows(page, personas.services["hot_water"].pk)) == 12
 
 
