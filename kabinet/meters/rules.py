@@ -265,3 +265,52 @@ def shown(value: Decimal) -> str:
     text = plain(value)
     places = len(text.split(".")[1]) if "." in text else 0
     return number_format(Decimal(text), decimal_pos=places)
+
+
+def reason_now(reading, profile) -> str:
+    """A reading's reason in the language of the page showing it, where the code and the
+    stored facts word it again (a queued reading, a replaced, removed or expired meter, a
+    value that is not a number); otherwise the text stored when it was decided, in the
+    language of that moment (a comparison with history that has changed since)."""
+    from kabinet.meters.values import parse_reading_value
+    from kabinet.utility.exceptions import ApplicationError
+
+    code, meter = reading.reason, reading.meter
+    if code == "queued":
+        return queued_until(profile.window_for(reading.period)[0], Decision(ReadingStatus.ACCEPTED)).text
+    if code in ("meter_replaced", "meter_removed"):
+        return meter_refusal(_Retired(meter.serial_number, code), reading.taken_at.date(), "").text
+    if code == "verification_expired" and meter.verification_due is not None:
+        contact = profile.phone_readings or profile.phone_reception or profile.email
+        return meter_refusal(_Expired(meter.serial_number, meter.verification_due), reading.period, contact).text
+    if code in ("empty", "negative", "not_a_number", "too_many_digits"):
+        try:
+            parse_reading_value(
+                reading.entered_value,
+                digits_before=meter.digits_before_point,
+                decimals=meter.service.reading_decimals,
+            )
+        except ApplicationError as exc:
+            if exc.code == code:
+                return exc.message
+    return reading.reason_text
+
+
+@dataclass(frozen=True, slots=True)
+class _Retired:
+    serial_number: str
+    reason: str
+
+    @property
+    def status(self) -> str:
+        return MeterStatus.REPLACED if self.reason == "meter_replaced" else MeterStatus.REMOVED
+
+
+@dataclass(frozen=True, slots=True)
+class _Expired:
+    serial_number: str
+    verification_due: dt.date
+    status: str = MeterStatus.ACTIVE
+
+    def verification_expired(self, _today) -> bool:
+        return True

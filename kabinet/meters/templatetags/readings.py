@@ -38,3 +38,15 @@ def reading_status(code: str) -> str:
         return ReadingStatus(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def reason_now(reading) -> str:
+    """The reading's reason in the page's language where it can be worded again
+    (kabinet.meters.rules.reason_now)."""
+    from kabinet.meters.rules import reason_now as worded
+    from kabinet.utility.models import UtilityProfile
+
+    if not reading.reason_text:
+        return ""
+    return worded(reading, UtilityProfile.get())

@@ -283,3 +283,21 @@ def test_a_utility_that_refuses_late_readings_shows_the_next_window_and_no_form(
     response = client.post(reverse("portal:readings"), {f"value_{ru_personas.alice_cold.pk}": "15"})
     assert response.status_code == 400  # a form sent anyway: refused, nothing stored
     assert not Reading.objects.exists()
+
+
+def test_a_readings_reason_reads_in_the_language_of_the_page_showing_it(client, personas):
+    """Queued in Latvian on the 10th; the history read in English shows the English reason."""
+    from django.utils import translation
+
+    from kabinet.meters.submission import reading_submit
+
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC), tick=False):
+        with translation.override("lv"):
+            queued = reading_submit(meter=personas.alice_cold, value="12", source=ReadingSource.EMAIL)
+        with translation.override("ru"):
+            refused = reading_submit(meter=personas.alice_hot, value="-3", source=ReadingSource.SMS)
+        assert "Nodošanas" in queued.reason_text or "27.11.2026" in queued.reason_text
+        client.force_login(personas.alice)
+        page = client.get(reverse("portal:readings-history")).content.decode()
+    assert "The window opens on" in page and "A reading cannot be negative." in page
+    assert refused.reason_text not in page and queued.reason_text not in page
