@@ -58,9 +58,20 @@ def expect(what: str, ok: bool, detail: object = "") -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range: a port the kernel hands out for
+    outgoing connections (the worker's to Redis, the app's to PostgreSQL) could be taken
+    between choosing it here and the server binding it (seen in CI: "Connection in use")."""
+    low, _high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    rng = secrets.SystemRandom()
+    for _attempt in range(200):
+        port = rng.randrange(20000, max(20001, min(low, 32768)))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def exec_start(code: Path, unit: str) -> list[str]:
@@ -99,7 +110,11 @@ class Stack:
         self.processes: dict[str, subprocess.Popen] = {}
         self.smtp = None
         self.mail: list = []
-        self.app_port, self.http_port, self.https_port, self.smtp_port = (free_port() for _ in range(4))
+        ports: list[int] = []
+        while len(ports) < 4:  # four different ones
+            if (port := free_port()) not in ports:
+                ports.append(port)
+        self.app_port, self.http_port, self.https_port, self.smtp_port = ports
         self.var = self.tmp / "var"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW"))},
