@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from kabinet.lib.periods import add_months, month_start
 from kabinet.meters.models import MeterStatus, ReadingFlag, ReadingSource, ReadingStatus
+from kabinet.meters.values import parse_reading_value
+from kabinet.utility.exceptions import ApplicationError
 
 # Channels where a person can answer "are you sure?" right away.
 INTERACTIVE_SOURCES = frozenset({ReadingSource.PORTAL, ReadingSource.API, ReadingSource.PHONE})
@@ -272,17 +274,14 @@ def reason_now(reading, profile) -> str:
     stored facts word it again (a queued reading, a replaced, removed or expired meter, a
     value that is not a number); otherwise the text stored when it was decided, in the
     language of that moment (a comparison with history that has changed since)."""
-    from kabinet.meters.values import parse_reading_value
-    from kabinet.utility.exceptions import ApplicationError
-
     code, meter = reading.reason, reading.meter
     if code == "queued":
         return queued_until(profile.window_for(reading.period)[0], Decision(ReadingStatus.ACCEPTED)).text
-    if code in ("meter_replaced", "meter_removed"):
-        return meter_refusal(_Retired(meter.serial_number, code), reading.taken_at.date(), "").text
-    if code == "verification_expired" and meter.verification_due is not None:
+    if code in ("meter_replaced", "meter_removed", "verification_expired"):
         contact = profile.phone_readings or profile.phone_reception or profile.email
-        return meter_refusal(_Expired(meter.serial_number, meter.verification_due), reading.period, contact).text
+        refusal = meter_refusal(meter, reading.taken_at.date(), contact)
+        if refusal is not None and refusal.reason == code:  # the meter is still as it was then
+            return refusal.text
     if code in ("empty", "negative", "not_a_number", "too_many_digits"):
         try:
             parse_reading_value(
@@ -294,23 +293,3 @@ def reason_now(reading, profile) -> str:
             if exc.code == code:
                 return exc.message
     return reading.reason_text
-
-
-@dataclass(frozen=True, slots=True)
-class _Retired:
-    serial_number: str
-    reason: str
-
-    @property
-    def status(self) -> str:
-        return MeterStatus.REPLACED if self.reason == "meter_replaced" else MeterStatus.REMOVED
-
-
-@dataclass(frozen=True, slots=True)
-class _Expired:
-    serial_number: str
-    verification_due: dt.date
-    status: str = MeterStatus.ACTIVE
-
-    def verification_expired(self, _today) -> bool:
-        return True

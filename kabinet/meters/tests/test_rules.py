@@ -239,3 +239,24 @@ def test_a_utility_that_refuses_late_readings_names_the_closed_and_the_next_wind
     assert after_window_refusal(dt.date(2026, 12, 24), RefusingWindow()) is None
     assert after_window_refusal(dt.date(2026, 12, 5), RefusingWindow()) is None
     assert after_window_refusal(dt.date(2026, 12, 27), Window()) is None
+
+
+def test_a_stored_reason_is_worded_again_in_the_pages_language_while_the_meter_is_as_it_was():
+    from django.utils import translation
+
+    from kabinet.meters.rules import reason_now
+
+    replaced = FakeMeter(status=MeterStatus.REPLACED, serial_number="A1", verification_due=None)
+    reading = SimpleNamespace(
+        reason="meter_replaced",
+        reason_text="Счётчик A1 заменён…",
+        meter=replaced,
+        taken_at=dt.datetime(2026, 12, 24, 9, tzinfo=dt.UTC),
+        period=dt.date(2026, 12, 1),
+    )
+    profile = SimpleNamespace(phone_readings="", phone_reception="", email="")
+    with translation.override("en"):
+        assert reason_now(reading, profile).startswith("Meter A1 has been replaced")
+    # Put back into service since: the text of that moment stays.
+    reading.meter = FakeMeter(status=MeterStatus.ACTIVE, serial_number="A1", verification_due=None)
+    assert reason_now(reading, profile) == "Счётчик A1 заменён…"
