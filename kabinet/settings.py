@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
     "sessions-clear": {"task": "kabinet.customers.tasks.sessions_clear", "schedule": crontab(hour=3, minute=30)},
+    # Request photo files left by failed uploads (`servicedesk_sweep_photos`).
+    "photos-sweep": {"task": "kabinet.servicedesk.tasks.photos_sweep", "schedule": crontab(hour=3, minute=45)},
+    # The month's billing run from the invoice day on, as a draft or published per the
+    # profile's "billing on the invoice day" (kabinet/billing/schedule.py; `bill_period`).
+    # At 20 past, after the queued readings are applied at 5 past.
+    "billing-on-invoice-day": {"task": "kabinet.billing.tasks.billing_on_invoice_day", "schedule": crontab(minute=20)},
 }
 # Who is mailed when a periodic job fails (comma-separated); empty: the active superusers.
 ALERT_EMAILS = env_list("ALERT_EMAILS", "")

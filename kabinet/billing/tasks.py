@@ -14,3 +14,11 @@ def billing_run_chunks(run_id: int) -> None:
 @shared_task(ignore_result=True)
 def billing_run_close(run_id: int) -> None:
     billing_run_finish(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def billing_on_invoice_day() -> None:
+    """Hourly: bill the previous month from the invoice day on (kabinet/billing/schedule.py)."""
+    from kabinet.billing.schedule import billing_on_invoice_day as bill
+
+    bill()

@@ -121,11 +121,15 @@ def _photos_save(request: ServiceRequest, checked: list[CheckedPhoto]) -> None:
         raise
 
 
-def photos_sweep_orphans() -> int:
-    """Delete photo files that have no Photo row (left by a rolled-back request)."""
+def photos_sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Delete photo files that have no Photo row (left by a rolled-back request).
+
+    Only files older than `older_than`: the sweep runs on a schedule beside live uploads,
+    and a file is written before its row commits."""
     from kabinet.utility.storage import private_storage
 
     storage = private_storage()
+    cutoff = timezone.now() - older_than
     known = set(Photo.objects.values_list("file", flat=True))
     removed = 0
     try:
@@ -136,7 +140,7 @@ def photos_sweep_orphans() -> int:
         _dirs, files = storage.listdir(f"servicedesk/{folder}")
         for name in files:
             path = f"servicedesk/{folder}/{name}"
-            if path not in known:
+            if path not in known and storage.get_modified_time(path) < cutoff:
                 storage.delete(path)
                 removed += 1
     return removed

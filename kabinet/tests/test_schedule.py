@@ -39,6 +39,8 @@ def test_every_periodic_job_is_scheduled():
         "kabinet.news.tasks.send_outage_notices",
         "kabinet.meters.tasks.submission_keys_cleanup",
         "kabinet.customers.tasks.sessions_clear",
+        "kabinet.servicedesk.tasks.photos_sweep",
+        "kabinet.billing.tasks.billing_on_invoice_day",
     } <= tasks
 
 

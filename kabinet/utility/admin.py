@@ -52,7 +52,7 @@ class UtilityProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Billing"), {"fields": ["invoice_day", "payment_due_day"]}),
+        (_("Billing"), {"fields": ["invoice_day", "payment_due_day", "scheduled_billing"]}),
         (_("Access"), {"fields": ["registration_mode", "registration_proof", "reset_by_account_and_phone"]}),
         (
             _("Missing readings"),

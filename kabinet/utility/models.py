@@ -116,6 +116,21 @@ class UtilityProfile(models.Model):
     # Billing calendar
     invoice_day = models.PositiveSmallIntegerField(_("invoice day"), default=10)
     payment_due_day = models.PositiveSmallIntegerField(_("payment due day"), default=25)
+    # The beat's hourly `billing_on_invoice_day` (kabinet/billing/schedule.py).
+    scheduled_billing = models.CharField(
+        _("billing on the invoice day"),
+        max_length=8,
+        choices=[
+            ("off", _("off: staff start each run")),
+            ("draft", _("the run is prepared for staff to publish")),
+            ("publish", _("the run is prepared and published")),
+        ],
+        default="draft",
+        help_text=_(
+            "From the invoice day on, the previous month is billed unless it already has a run"
+            " (a cancelled run is not started again)."
+        ),
+    )
     # Customer access
     registration_mode = models.CharField(
         _("registration mode"),
