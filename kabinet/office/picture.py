@@ -222,7 +222,14 @@ def actions(customer: Customer, pic: Picture, user) -> list[tuple[str, str]]:
             label = _("Enter readings for account %(number)s") % {"number": account.number}
             out.append((label, f"{hotline}?q={account.number}&account={account.pk}"))
     if user.has_perm("payments.change_payment"):
-        out.append((_("Register a payment at the cashier"), reverse("admin:payments_cashier")))
+        cashier = reverse("admin:payments_cashier")
+        for account in open_accounts:
+            label = _("Register a payment at the cashier for account %(number)s") % {"number": account.number}
+            out.append((label, f"{cashier}?account={account.number}"))
+    if user.has_perm("servicedesk.add_servicerequest"):
+        for account in open_accounts:
+            label = _("File a service request for account %(number)s") % {"number": account.number}
+            out.append((label, reverse("admin:servicedesk_servicerequest_file", args=[account.pk])))
     if user.has_perm("customers.change_customer"):
         out.append((_("Open portal access (invitation or code letter)…"), _open_access(customer)))
         out.append((_("Edit the customer"), reverse("admin:customers_customer_change", args=[customer.pk])))

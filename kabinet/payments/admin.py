@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.billing.selectors import account_balance
+from kabinet.customers.models import Account
 from kabinet.lib.statements import StatementError
 from kabinet.payments.forms import AssignForm, CashierForm, ReasonForm, SplitForm, StatementUploadForm
 from kabinet.payments.matching import Outcome
@@ -318,7 +320,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def cashier_view(self, request):
         _require(request, "payments.change_payment")
-        form = CashierForm(request.POST or None, initial={"token": secrets.token_urlsafe(16)})
+        form = CashierForm(request.POST or None, initial=_cashier_initial(request.GET.get("account", "")))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -368,6 +370,20 @@ class PaymentAdmin(admin.ModelAdmin):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipt-{payment.external_id}.pdf"'
         return response
+
+
+def _cashier_initial(number: str) -> dict:
+    """The form as the 360° page opens it (?account=<number>): the account, its payer
+    and what it owes today, so the cashier only checks the amount the customer hands over."""
+    initial = {"token": secrets.token_urlsafe(16)}
+    account = Account.objects.select_related("customer").filter(number=number.strip()).first() if number else None
+    if account is not None:
+        initial["account"] = account.number
+        initial["payer_name"] = account.customer.display_name
+        owed = account_balance(account.pk)
+        if owed > 0:
+            initial["amount"] = owed
+    return initial
 
 
 @admin.register(OnlinePayment)

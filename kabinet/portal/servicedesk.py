@@ -14,27 +14,13 @@ from django.views.decorators.http import require_POST
 
 from kabinet.meters.models import Meter, MeterStatus
 from kabinet.portal.context import portal_accesses
+from kabinet.servicedesk.forms import MultipleFileField
 from kabinet.servicedesk.models import MAX_COMMENT, MAX_DESCRIPTION, MAX_PHOTOS, Photo, ServiceRequest
 from kabinet.servicedesk.selectors import categories_active, request_for_user, requests_for_user
 from kabinet.servicedesk.services import request_comment_add, request_file, request_rate, request_reopen
 from kabinet.utility.exceptions import ApplicationError
 
 PAGE_SIZE = 20
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/heic,.heic"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class RequestForm(forms.Form):

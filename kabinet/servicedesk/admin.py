@@ -7,11 +7,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kabinet.customers.models import Building, User
+from kabinet.customers.models import Account, Building, User
+from kabinet.meters.models import Meter, MeterStatus
+from kabinet.servicedesk.forms import StaffRequestForm
 from kabinet.servicedesk.models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -22,14 +27,17 @@ from kabinet.servicedesk.models import (
     ServiceRequest,
     StatusChange,
 )
+from kabinet.servicedesk.selectors import categories_active
 from kabinet.servicedesk.services import (
     MeterUpdate,
     meter_update_check,
     request_assign,
     request_comment_add,
+    request_file,
     request_set_status,
 )
 from kabinet.utility.exceptions import ApplicationError
+from kabinet.utility.office import office_view
 
 
 @admin.register(Category)
@@ -281,7 +289,70 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     actions = ["accept", "start_work"]
 
     def has_add_permission(self, request):
-        return False  # customers file requests in the portal; staff on the phone use it too
+        # Customers file requests in the portal; staff file them for a customer from the
+        # 360° page (file_view below: an account is needed, not a blank form).
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "file/<int:account_id>/",
+                office_view(self.admin_site, self.file_view, perm="servicedesk.add_servicerequest"),
+                name="servicedesk_servicerequest_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, account_id: int):
+        """File a request for the customer on the line: the same door as the portal's,
+        on the customer's behalf."""
+        account = get_object_or_404(
+            Account.objects.select_related("customer", "premises__building"), pk=account_id, closed_on__isnull=True
+        )
+        meters = list(
+            Meter.objects.filter(premises_id=account.premises_id, status=MeterStatus.ACTIVE)
+            .select_related("service")
+            .order_by("service__sort_order", "serial_number")
+        )
+        categories = list(categories_active())
+        form = StaffRequestForm(
+            request.POST or None,
+            request.FILES or None,
+            categories=categories,
+            meters=meters,
+            initial={"phone": account.customer.phone},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                req = request_file(
+                    user=request.user,
+                    account=account,
+                    category=next(c for c in categories if c.pk == data["category"]),
+                    description=data["description"],
+                    phone=data["phone"],
+                    preferred_time=data["preferred_time"],
+                    meter=next((m for m in meters if m.pk == data["meter"]), None),
+                    photos=data["photos"],
+                    submit_key=data["submit_key"] or None,
+                    on_behalf=True,
+                )
+            except (ApplicationError, Category.DoesNotExist) as exc:
+                error = getattr(exc, "message", _("Choose a category."))
+                form.add_error(
+                    getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None, error
+                )
+            else:
+                messages.success(request, _("Request no. %(number)s filed.") % {"number": req.pk})
+                return redirect("admin:servicedesk_servicerequest_change", req.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("New service request for account %(number)s") % {"number": account.number},
+            "form": form,
+            "account": account,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/servicedesk/file_request.html", context)
 
     def has_delete_permission(self, request, obj=None):
         return False

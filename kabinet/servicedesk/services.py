@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kabinet.customers.models import Account, AccountAccess
+from kabinet.customers.models import AccessRole, Account, AccountAccess
 from kabinet.customers.selectors import user_wants_mail
 from kabinet.lib.uploads import EXTENSIONS, SNIFF_BYTES, sniff_image
 from kabinet.meters.models import Meter, MeterStatus
@@ -151,9 +151,26 @@ def user_can_use_account(user, account: Account) -> bool:
 
 
 # --- e-mail ---------------------------------------------------------------------------
-def _notify(req: ServiceRequest, template: str, *, dedupe_key: str, extra: dict | None = None) -> None:
+def _mail_recipient(req: ServiceRequest):
+    """Who hears about the request: the customer who filed it, or, when staff filed it on
+    the customer's behalf (a phone call), the account holder's login if there is one."""
     user = req.created_by
-    if user is None or not user_wants_mail(user, MailKind.REQUEST):
+    if user is not None and not user.is_staff:
+        return user
+    access = (
+        AccountAccess.objects.filter(
+            account_id=req.account_id, role=AccessRole.HOLDER, user__is_active=True, user__is_staff=False
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return access.user if access else None
+
+
+def _notify(req: ServiceRequest, template: str, *, dedupe_key: str, extra: dict | None = None) -> None:
+    user = _mail_recipient(req)
+    if user is None or not user.email or not user_wants_mail(user, MailKind.REQUEST):
         return
     customer = req.account.customer
     message_enqueue(
@@ -187,16 +204,22 @@ def request_file(
     meter: Meter | None = None,
     photos=(),
     submit_key: str | None = None,
+    on_behalf: bool = False,
     now: dt.datetime | None = None,
 ) -> ServiceRequest:
-    """A customer files a request for one of their accounts' premises. A repeated
-    submit_key (double click, resent form) returns the request already filed."""
+    """A customer files a request for one of their accounts' premises, or staff file it
+    for the customer (`on_behalf`: the office's page, a phone call; the caller checked the
+    staff member's permission). A repeated submit_key (double click, resent form) returns
+    the request already filed."""
     now = now or timezone.now()
     if submit_key:
         existing = ServiceRequest.objects.filter(submit_key=submit_key, created_by=user).first()
         if existing:
             return existing
-    if not user_can_use_account(user, account):
+    if on_behalf:
+        if not user.is_staff or account.closed_on is not None:
+            raise ApplicationError("not_your_account", _("You cannot file a request for these premises."))
+    elif not user_can_use_account(user, account):
         raise ApplicationError("not_your_account", _("You cannot file a request for these premises."), field="account")
     if not category.active:
         raise ApplicationError("bad_category", _("Choose a category."), field="category")
