@@ -14,8 +14,9 @@ deploy/kabinet.env.example (DEBUG=0), against:
 Then it checks, through nginx: /healthz and /readyz, TLS with HTTP/2, the redirect to HTTPS,
 the security headers, a static file served by nginx, the demo customer's login, a reading
 submitted through the portal's form, and its receipt e-mail leaving the outbox and reaching
-the SMTP server (sent by the Celery worker). Everything is torn down at the end, whatever
-happens (also on Ctrl-C or SIGTERM).
+the SMTP server (sent by the Celery worker); then the request id and the JSON request log,
+and /metrics: refused without its token, answered with it. Everything is torn down at the
+end, whatever happens (also on Ctrl-C or SIGTERM).
 """
 
 import http.client
@@ -83,6 +84,12 @@ def exec_start(code: Path, unit: str) -> list[str]:
     return shlex.split(match.group(1))
 
 
+def unit_setting(code: Path, unit: str, name: str) -> list[str]:
+    """The values of a unit's `name=` lines (Environment=, RuntimeDirectory=), in order."""
+    text = (code / "deploy" / "systemd" / f"{unit}.service").read_text()
+    return re.findall(rf"^{name}=(.+)$", text, re.MULTILINE)
+
+
 def env_template(code: Path) -> dict[str, str]:
     """The uncommented NAME=value lines of deploy/kabinet.env.example."""
     values = {}
@@ -132,6 +139,7 @@ class Stack:
             "EMAIL_USE_TLS": "0",
             "WEB_CONCURRENCY": "2",
             "LOG_LEVEL": "WARNING",
+            "METRICS_TOKEN": secrets.token_urlsafe(32),
             "PATH": f"{VENV / 'bin'}:{os.environ.get('PATH', '')}",
             # The release's code, not the checkout's (installed in .venv in editable mode).
             "PYTHONPATH": str(code),
@@ -178,11 +186,25 @@ class Stack:
             raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
         return result.stdout
 
-    def start(self, name: str, argv: list[str]) -> None:
+    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.tmp / f"{name}.log").open("w")
         self.processes[name] = subprocess.Popen(
-            argv, cwd=self.code, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv, cwd=self.code, env=env or self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+    def unit_env(self, unit: str) -> dict[str, str]:
+        """The environment file's variables plus the unit's own Environment= lines, with its
+        RuntimeDirectory= (/run/NAME, made empty at each start by systemd) made here."""
+        run = self.tmp / "run"
+        for name in unit_setting(self.code, unit, "RuntimeDirectory"):
+            shutil.rmtree(run / name, ignore_errors=True)
+            (run / name).mkdir(parents=True)
+        env = dict(self.env)
+        for line in unit_setting(self.code, unit, "Environment"):
+            for assignment in shlex.split(line):
+                key, _, value = assignment.partition("=")
+                env[key] = re.sub(r"^/run/", f"{run}/", value).replace("/var/lib/kabinet", str(self.var))
+        return env
 
     def unit_command(self, unit: str) -> list[str]:
         """ExecStart with this machine's paths: the checkout instead of /opt/kabinet, the
@@ -288,7 +310,7 @@ class Stack:
         for unit in UNITS:
             argv = self.unit_command(unit)
             say(f"{unit}: {shlex.join(argv)}")
-            self.start(unit, argv)
+            self.start(unit, argv, self.unit_env(unit))
         main = self.nginx_conf()
         test = subprocess.run(["nginx", "-t", "-c", str(main)], capture_output=True, text=True)
         if test.returncode:
@@ -446,6 +468,54 @@ def check(stack: Stack) -> None:
         f"{time.monotonic() - sent_at:.1f}s after the submission")  # fmt: skip
     outbox = stack.query(OUTBOX_STATUS % {"to": CUSTOMER})
     expect("the outbox row is marked sent", "sent" in outbox, outbox)
+    check_observability(stack)
+
+
+def check_observability(stack: Stack) -> None:
+    """The request id, the JSON request log, and /metrics with its token (README, "Observability")."""
+    https = f"https://localhost:{stack.https_port}"
+    status, headers, _ = request("GET", f"{https}/login/", context=stack.tls)
+    expect(
+        "a response carries X-Request-ID (nginx's $request_id)",
+        status == 200 and re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"] or ""),
+        headers["X-Request-ID"],
+    )
+    ours = f"prodcheck-{secrets.token_hex(4)}"
+    status, headers, _ = request("GET", f"{https}/login/", context=stack.tls, headers={"X-Request-ID": ours})
+    expect("an incoming X-Request-ID is kept and answered", headers["X-Request-ID"] == ours, headers["X-Request-ID"])
+    deadline = time.monotonic() + 10
+    line = None
+    while line is None and time.monotonic() < deadline:
+        for text in stack.tail("kabinet-web", 400).splitlines():
+            if ours in text and text.startswith("{"):
+                line = json.loads(text)
+        time.sleep(0.2)
+    expect(
+        "the request's log line is JSON with its id, path, status and duration",
+        line is not None and line.get("request_id") == ours and line.get("path") == "/login/"
+        and line.get("status") == 200 and "duration_ms" in line and line.get("level") == "INFO",
+        line,
+    )  # fmt: skip
+
+    token = stack.env["METRICS_TOKEN"]
+    status, _, _ = request("GET", f"{https}/metrics", context=stack.tls)
+    expect("/metrics is refused through nginx without a token", status == 403, status)
+    status, _, _ = request("GET", f"{https}/metrics", context=stack.tls, headers={"Authorization": "Bearer wrong"})
+    expect("/metrics is refused with a wrong token", status == 403, status)
+    status, _, body = request(
+        "GET", f"{https}/metrics", context=stack.tls, headers={"Authorization": f"Bearer {token}"}
+    )
+    text = body.decode(errors="replace")
+    counted = re.search(r"^django_http_requests_before_middlewares_total (\S+)$", text, re.MULTILINE)
+    expect(
+        "/metrics answers the token: the workers' requests added up, the domain's gauges once",
+        status == 200 and counted and float(counted.group(1)) > 5
+        and text.count("# TYPE kabinet_domain_metrics_up gauge") == 1 and "kabinet_domain_metrics_up 1.0" in text
+        and 'kabinet_celery_queue_length{queue="celery"}' in text,
+        (status, text[-1500:]),
+    )  # fmt: skip
+    status, _, _ = request("GET", f"http://127.0.0.1:{stack.app_port}/metrics")
+    expect("/metrics answers a scraper on the same host without a token (gunicorn directly)", status == 200, status)
 
 
 # Read through manage.py shell, in the scratch database, printed as JSON.

@@ -3,12 +3,15 @@ from django.urls import include, path
 
 from kabinet.api.main import api
 from kabinet.health import healthz, readyz
+from kabinet.observability.metrics import metrics
 
 urlpatterns = [
     # Probes: answered by kabinet.health.HealthCheckMiddleware before the other middleware;
     # listed here so that they resolve (and reverse) like any other page.
     path("healthz", healthz),
     path("readyz", readyz),
+    # Prometheus: answered by kabinet.observability.metrics.MetricsMiddleware the same way.
+    path("metrics", metrics),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/", admin.site.urls),

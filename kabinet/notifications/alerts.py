@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kabinet.lib.job_failures import job_failure_count
 from kabinet.notifications.models import MailKind
 from kabinet.notifications.services import message_enqueue
 from kabinet.utility.models import UtilityProfile
@@ -39,6 +40,7 @@ def job_failure_alert(*, job: str, task_id: str | None, exception: BaseException
     if job not in periodic_jobs():
         return 0
     log.error("periodic job %s (task %s) failed: %r", job, task_id, exception)
+    job_failure_count(job)  # kabinet_periodic_job_failures_total, for an alert rule
     try:
         now = timezone.now()
         profile = UtilityProfile.get()
