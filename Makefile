@@ -7,7 +7,7 @@ PORT ?= 8000
 PRESET ?= lv
 export DJANGO_SETTINGS_MODULE ?= kabinet.settings
 
-.PHONY: venv chromium run test test-pg browser-test lint bench messages migrate demo clean prod-check
+.PHONY: venv chromium run test test-pg browser-test lint bench messages migrate demo clean prod-check restore-drill
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench: venv
 # PostgreSQL, Redis, nginx with TLS, checked end to end (deploy/prod_check.py).
 prod-check: venv
 	$(PY) deploy/prod_check.py
+
+# Restore the latest backup (`manage.py backup`, nightly by deploy/backup/) into a scratch
+# database, compare rows and ledger and payment sums with the source, drop it (README, "Backups").
+# In production with the deployment's environment and BACKUP_DIR: README, "Backups".
+restore-drill: venv
+	$(PY) manage.py restore_drill $(if $(BACKUP_DIR),--dir $(BACKUP_DIR))
 
 messages: venv
 	$(PY) manage.py makemessages -l ru -l lv -l en --no-location --no-obsolete --ignore='.venv/*' --ignore='var/*' --ignore='bench/*'
