@@ -1,12 +1,16 @@
 """Billing run benchmark.
 
-Generates N accounts (two meters each: cold and hot water, 12 months of readings, 10 %
-without a current reading; sewerage billed on their volume), bills one period and
-prints accounts per second. In the same run it measures the ceiling: COPY of the same
-number of invoice and line rows (same shapes) into the same tables.
+Generates N accounts (two meters each: cold and hot water, 12 months of readings per
+year of history, 10 % without a current reading; sewerage billed on their volume), and
+for every month of history before the period an issued invoice, its ledger entry and a
+payment (a tenth of the accounts pay part of it: they carry a debt); bills one period
+and prints accounts per second. In the same run it measures the ceiling: COPY of the
+same number of invoice and line rows (same shapes) into the same tables.
 
     python -m bench bench_billing                       # PostgreSQL 1,000,000 + SQLite 100,000
     BENCH_BILLING_PG=200000 BENCH_BILLING_SQLITE=0 python -m bench bench_billing
+    BENCH_HISTORY_YEARS=5 ...                           # 5 years of readings and ledger (default 1)
+    BENCH_BILLING_DB=kabinet_billing_mine ...           # another PostgreSQL database name
 
 Each database runs in its own subprocess (Django settings are per process).
 """
@@ -26,13 +30,15 @@ from pathlib import Path
 from bench.common import PG_URL, ROOT, manage, pg_recreate, record
 
 PERIOD = dt.date(2026, 10, 1)
-HISTORY = 11  # months before the period; with the period itself: 12 months of readings
+HISTORY_YEARS = int(os.environ.get("BENCH_HISTORY_YEARS", "1"))
+HISTORY = 12 * HISTORY_YEARS - 1  # months before the period; with the period itself: 12 a year
+PARTIAL_PAYERS = 0.10  # pay part of each invoice: a debt that grows with the history
 MISSING = 0.10
 PG_N = int(os.environ.get("BENCH_BILLING_PG", "1000000"))
 SQLITE_N = int(os.environ.get("BENCH_BILLING_SQLITE", "100000"))
 PROCESSES = int(os.environ.get("BENCH_BILLING_PROCESSES", "2"))
 CHUNK = int(os.environ.get("BENCH_BILLING_CHUNK", "10000"))
-BENCH_PG_URL = PG_URL.rsplit("/", 1)[0] + "/kabinet_billing_bench"
+BENCH_PG_URL = PG_URL.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_BILLING_DB", "kabinet_billing_bench")
 
 
 def main() -> None:
@@ -76,6 +82,9 @@ def _months(n: int) -> list[dt.date]:
 
 def _rows(n: int, rng: random.Random):
     """Yield (table, columns, row iterator factory) for the generated data set."""
+    from kabinet.lib.periods import add_months
+
+    ZERO = Decimal("0.00")
     today = dt.date(2025, 1, 1)
     months = _months(HISTORY)
 
@@ -140,6 +149,41 @@ def _rows(n: int, rng: random.Random):
         for i in range(1, n + 1):
             yield (i, i, 3, today, None)
 
+    # The history before the period: per account and month an issued invoice (posted on
+    # its invoice day) and a payment ten days later. Accounts are not open then by the
+    # calendar (opened_on is `today`), which changes nothing the run reads of them.
+    past = months[:-1]
+    amounts = [Decimal(rng.randint(1000, 6000)) / 100 for _ in range(997)]
+
+    def invoices():
+        seqs: dict[int, int] = {}
+        iid = 0
+        for m, month in enumerate(past):
+            issued = add_months(month, 1).replace(day=10)
+            due = issued.replace(day=25)
+            for i in range(1, n + 1):
+                iid += 1
+                seq = seqs[issued.year] = seqs.get(issued.year, 0) + 1
+                total = amounts[(i * 7 + m) % len(amounts)]
+                yield (
+                    iid, i, month, None, issued.year, seq, f"{issued.year}-{seq:06d}", "issued", issued, due,
+                    ZERO, ZERO, total, ZERO, ZERO, total, (i + m) % 10 == 0,
+                )  # fmt: skip
+
+    def ledger():
+        eid = iid = 0
+        created = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        for m, month in enumerate(past):
+            issued = add_months(month, 1).replace(day=10)
+            paid_on = issued.replace(day=20)
+            for i in range(1, n + 1):
+                iid += 1
+                total = amounts[(i * 7 + m) % len(amounts)]
+                paid = (total / 2).quantize(Decimal("0.01")) if i % 10 < PARTIAL_PAYERS * 10 else total
+                eid += 2
+                yield (eid - 1, i, issued, created, "invoice", total, iid, "")
+                yield (eid, i, paid_on, created, "payment", -paid, None, "")
+
     return [
         ("customers_building", "id, city, street, house, postcode", buildings),
         (
@@ -164,6 +208,15 @@ def _rows(n: int, rng: random.Random):
             readings,
         ),
         ("billing_subscription", "id, account_id, service_id, valid_from, valid_to", subscriptions),
+        (
+            "billing_invoice",
+            "id, account_id, period, run_id, year, seq, number, status, issued_on, due_on, previous_balance,"
+            " payments_received, total, vat_total, penalty_total, amount_due, has_estimates",
+            invoices,
+        ),
+        # AccountBalance is filled by the ledger's triggers (ENABLE ALWAYS: replica mode
+        # leaves them on), as for any other writer.
+        ("billing_ledgerentry", "id, account_id, posted_on, created, kind, amount, invoice_id, description", ledger),
     ]
 
 
@@ -194,9 +247,11 @@ def _generate_pg(n: int) -> float:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         cursor.execute("SET session_replication_role = replica")  # no FK triggers while loading
+        # Indexes are built once after the load (those behind a constraint stay).
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes"
-            " WHERE tablename = 'meters_reading' AND indexname NOT LIKE '%%pkey'"
+            "SELECT indexname, indexdef FROM pg_indexes i"
+            " WHERE tablename IN ('meters_reading', 'billing_invoice', 'billing_ledgerentry')"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
         )
         indexes = cursor.fetchall()
         for name, _definition in indexes:
@@ -214,6 +269,9 @@ def _generate_pg(n: int) -> float:
             "meters_meter",
             "meters_reading",
             "billing_subscription",
+            "billing_invoice",
+            "billing_ledgerentry",
+            "billing_accountbalance",
         ):
             # VACUUM too: a real database's readings of past months have long been vacuumed
             # (all-visible); left to autovacuum, 24 million fresh rows would be vacuumed
@@ -227,6 +285,8 @@ def _generate_pg(n: int) -> float:
             "meters_meter",
             "meters_reading",
             "billing_subscription",
+            "billing_invoice",
+            "billing_ledgerentry",
         ):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         # The generator's writes reach the disk now, not while the run is measured.
@@ -378,7 +438,8 @@ def run(db: str, n: int) -> None:
     _services()
     generated = _generate_pg(n) if db == "pg" else _generate_sqlite(n)
     print(
-        f"{db}: generated {n:,} accounts, {2 * n:,} meters, ~{int(2 * n * (HISTORY + 1 - MISSING)):,} readings"
+        f"{db}: generated {n:,} accounts, {2 * n:,} meters, ~{int(2 * n * (HISTORY + 1 - MISSING)):,} readings,"
+        f" {n * HISTORY:,} past invoices and {2 * n * HISTORY:,} ledger entries ({HISTORY_YEARS} year(s) of history)"
         f" in {generated:.1f} s",
         flush=True,
     )
@@ -413,6 +474,7 @@ def run(db: str, n: int) -> None:
         target=target,
         extra={
             "accounts": n,
+            "history_years": HISTORY_YEARS,
             "seconds": round(billed, 2),
             "invoices": invoices,
             "lines": lines,
@@ -423,7 +485,8 @@ def run(db: str, n: int) -> None:
         },
     )
     print(
-        f"{db}: billed {n:,} accounts ({invoices:,} invoices, {lines:,} lines) in {billed:.1f} s;"
+        f"{db}: billed {n:,} accounts with {HISTORY_YEARS} year(s) of history"
+        f" ({invoices:,} invoices, {lines:,} lines) in {billed:.1f} s;"
         f" COPY of the same rows {ceiling_seconds:.1f} s; methods {methods}",
         flush=True,
     )

@@ -9,10 +9,16 @@ Each URL is loaded ROUNDS times, alternating, and the median run is recorded.
     make bench                                  # every benchmark
     .venv/bin/python -m bench bench_dashboard   # this one
     BENCH_DURATION=5 BENCH_ROUNDS=1 ...         # a quick look
+    BENCH_HISTORY_YEARS=5 ...                   # the demo's year, and four more before it
+
+With BENCH_HISTORY_YEARS above 1 every account gets the years before the demo's: per month
+an issued invoice, its ledger entry, a payment of it ten days later, and the meters'
+readings (SQL straight into the tables, after seed_demo).
 """
 
 import os
 import statistics
+import subprocess
 
 from bench.common import PG_URL, http_get, load, login, manage, pg_recreate, record, serve
 
@@ -21,6 +27,42 @@ DURATION = float(os.environ.get("BENCH_DURATION", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 50
 CUSTOMER = ("alice@example.com", "kabinet-demo")  # the demo customer seed_demo creates
+HISTORY_YEARS = int(os.environ.get("BENCH_HISTORY_YEARS", "1"))
+
+# The months before each account's first invoice (the demo seeds one year): invoices,
+# their ledger entries and payments, and readings going back (never below zero).
+HISTORY_SQL = """
+CREATE TEMP TABLE past AS
+SELECT f.account_id, k, (f.first - make_interval(months => k))::date AS period,
+       (f.first - make_interval(months => k) + interval '1 month 9 days')::date AS issued_on,
+       (10 + (f.account_id * 7 + k) % 50)::numeric(14, 2) AS amount
+FROM (SELECT account_id, MIN(period) AS first FROM billing_invoice GROUP BY account_id) f,
+     generate_series(1, :months) k;
+INSERT INTO billing_invoice (account_id, period, run_id, year, seq, number, status, issued_on, due_on,
+    previous_balance, payments_received, total, vat_total, penalty_total, amount_due, has_estimates)
+SELECT account_id, period, NULL, extract(year FROM issued_on), 800000 + row_number() OVER (),
+       'H-' || account_id || '-' || k, 'issued', issued_on, issued_on + 15, 0, 0, amount, 0, 0, amount, false
+FROM past;
+INSERT INTO billing_ledgerentry (account_id, posted_on, created, kind, amount, invoice_id, description)
+SELECT account_id, issued_on, now(), 'invoice', total, id, number FROM billing_invoice WHERE number LIKE 'H-%%';
+INSERT INTO billing_ledgerentry (account_id, posted_on, created, kind, amount, invoice_id, description)
+SELECT account_id, issued_on + 10, now(), 'payment', -total, NULL, 'H' FROM billing_invoice WHERE number LIKE 'H-%%';
+INSERT INTO meters_reading (meter_id, period, value, entered_value, consumption, taken_at, created, source, status,
+    reason, reason_text, entered_by_id, replaces_id, confirmed, flag)
+SELECT r.meter_id, (r.period - make_interval(months => k))::date, GREATEST(r.value - k * 3, 0), '', NULL,
+       now(), now(), 'file', 'accepted', '', '', NULL, NULL, false, ''
+FROM (SELECT DISTINCT ON (meter_id) meter_id, period, value FROM meters_reading
+      WHERE status = 'accepted' ORDER BY meter_id, period) r, generate_series(1, :months) k;
+VACUUM ANALYZE billing_invoice;
+VACUUM ANALYZE billing_ledgerentry;
+VACUUM ANALYZE meters_reading;
+"""
+
+
+def history_add(url: str, years: int) -> None:
+    if years > 1:
+        sql = HISTORY_SQL.replace(":months", str(12 * (years - 1))).replace("%%", "%")
+        subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True, check=True)
 
 
 def median_run(runs):
@@ -31,13 +73,17 @@ def main() -> None:
     url = pg_recreate(PG_URL)
     manage("migrate", "--noinput", "-v", "0", database_url=url)
     manage("seed_demo", "--accounts", str(ACCOUNTS), database_url=url)
+    history_add(url, HISTORY_YEARS)
 
     with serve(url) as base:
         cookie = login(base, *CUSTOMER)
         status, _headers, page = http_get(f"{base}/", headers={"Cookie": cookie})
         if status != 200 or b'id="meters-h"' not in page:
             raise RuntimeError(f"the dashboard answered {status} for {CUSTOMER[0]}, not the dashboard page")
-        print(f"dashboard for {CUSTOMER[0]}: HTTP 200, {len(page):,} bytes", flush=True)
+        print(
+            f"dashboard for {CUSTOMER[0]}: HTTP 200, {len(page):,} bytes, {HISTORY_YEARS} year(s) of history",
+            flush=True,
+        )
 
         # Warm both: workers import lazily, the utility profile is cached per process.
         load(f"{base}/healthz", connections=CONNECTIONS, duration=2)
@@ -66,6 +112,7 @@ def main() -> None:
         "duration_s": DURATION,
         "rounds": ROUNDS,
         "accounts": ACCOUNTS,
+        "history_years": HISTORY_YEARS,
         "database": "postgresql",
     }
     record("healthz.rps", h.rps, "req/s", extra={**setup, "p50_ms": h.p50_ms, "p99_ms": h.p99_ms, "errors": h.errors})
@@ -74,7 +121,7 @@ def main() -> None:
         d.rps,
         "req/s",
         ceiling=h.rps,
-        target=">= 300 req/s (PERFORMANCE.md: a 3-query page with persistent connections, 300-540)",
+        target=">= 10 % of the bare view, the same number of queries whatever the history",
         extra={**setup, "p50_ms": d.p50_ms, "p99_ms": d.p99_ms, "errors": d.errors, "page_bytes": len(page)},
     )
     record("dashboard.p50", statistics.median(r.p50_ms for r in dashboard), "ms", extra=setup)

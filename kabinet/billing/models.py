@@ -5,9 +5,12 @@ Design overview
 * Money is Decimal with two places; lines are rounded one by one (ROUND_HALF_UP) and an
   invoice's total is the sum of its rounded lines (a database constraint checks the
   invoice's arithmetic).
-* The balance of an account is the sum of its LedgerEntry rows, never a stored number:
-  a positive amount increases what the customer owes (an invoice, a penalty), a
-  negative one decreases it (a payment, a credit correction).
+* The balance of an account is the sum of its LedgerEntry rows, never a number edited
+  by hand: a positive amount increases what the customer owes (an invoice, a penalty),
+  a negative one decreases it (a payment, a credit correction). AccountBalance holds
+  that sum per account, kept by database triggers in the statement that inserts,
+  changes or deletes entries (see kabinet.billing.balances): readers add the few
+  entries dated after the day they ask about instead of summing years of history.
 * One invoice per account and period (a unique constraint), numbered without gaps per
   year. A billing run writes its invoices as unnumbered drafts, chunk by chunk, each
   chunk in one transaction (a killed run resumes with the chunks not yet committed);
@@ -25,6 +28,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import Account
@@ -65,7 +69,11 @@ class Tariff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service.code} {self.price} from {self.valid_from}"
+        return _("%(service)s %(value)s from %(date)s") % {
+            "service": self.service.name,
+            "value": self.price,
+            "date": date_format(self.valid_from, "SHORT_DATE_FORMAT"),
+        }
 
 
 class Norm(models.Model):
@@ -86,7 +94,11 @@ class Norm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service.code} {self.per_resident} from {self.valid_from}"
+        return _("%(service)s %(value)s from %(date)s") % {
+            "service": self.service.name,
+            "value": self.per_resident,
+            "date": date_format(self.valid_from, "SHORT_DATE_FORMAT"),
+        }
 
 
 class Subscription(models.Model):
@@ -103,7 +115,7 @@ class Subscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "service", "valid_from"], name="subscription_unique")]
 
     def __str__(self) -> str:
-        return f"{self.account} {self.service.code}"
+        return f"{self.account} {self.service.name}"
 
 
 class KeyRate(models.Model):
@@ -411,3 +423,24 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.posted_on} {self.amount}"
+
+
+class AccountBalance(models.Model):
+    """The sum of an account's ledger entries (and of those other than penalties), kept
+    by the database: triggers on LedgerEntry add every inserted, changed or deleted entry
+    in the same statement, whatever wrote it (the ORM, INSERT … SELECT, COPY), whatever
+    its date. Never written by the application (kabinet.billing.balances)."""
+
+    account = models.OneToOneField(
+        Account, primary_key=True, on_delete=models.CASCADE, related_name="ledger_balance", editable=False
+    )
+    balance = models.DecimalField(_("balance"), default=Decimal("0"), editable=False, **MONEY)
+    # Without penalties: the principal the penalty rule charges on.
+    principal = models.DecimalField(_("principal"), default=Decimal("0"), editable=False, **MONEY)
+
+    class Meta:
+        verbose_name = _("account balance")
+        verbose_name_plural = _("account balances")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.balance}"

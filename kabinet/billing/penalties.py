@@ -159,6 +159,19 @@ def penalty_debtors(
     return debtors
 
 
+def credits_matter_after(policy: PenaltyPolicy, *, first: dt.date, earliest_due: dt.date | None = None) -> dt.date:
+    """penalty_debtors() looks at the latest payment or credit only when it falls after
+    this day, for an account whose charges of the period are due on or after
+    `earliest_due` (at the latest `first`): the run reads credits from this day on, not
+    the account's whole history (an older credit answers as no credit at all)."""
+    due = min(first, earliest_due) if earliest_due is not None else first
+    lag = policy.payment_lag_days
+    day = due + dt.timedelta(days=policy.grace_days + 1 - lag)  # penalty_debtors' credit_after
+    if lag > 1:
+        day = min(day, first - dt.timedelta(days=lag))  # its paid_before_counts_from
+    return day
+
+
 def penalty_may_accrue(
     policy: PenaltyPolicy | None,
     *,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone, translation
 
-from kabinet.billing import rating
+from kabinet.billing import balances, rating
 from kabinet.billing.models import (
     BillingChunk,
     BillingRun,
@@ -483,46 +483,27 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
                 meters[mid].readings[rating.month_index(as_date(rperiod))] = dec(value)
 
         loaded = Loaded(list(accounts.values()))
-        if ctx.penalty is None:
-            cursor.execute(
-                f"SELECT account_id, SUM(amount) FROM {T_LEDGER}"
-                " WHERE account_id BETWEEN %s AND %s AND posted_on < %s GROUP BY account_id",
-                [lo, hi, ctx.issued_on],
-            )
-            for aid, balance in cursor.fetchall():
-                loaded.balance[aid] = dec(balance)
-        else:
-            # What the penalty rule needs, in the same pass over the chunk's ledger.
-            cursor.execute(
-                "SELECT account_id, SUM(CASE WHEN posted_on < %s THEN amount ELSE 0 END),"
-                " SUM(CASE WHEN kind <> 'penalty' AND posted_on < %s THEN amount ELSE 0 END),"
-                " SUM(CASE WHEN kind <> 'penalty' AND posted_on <= %s THEN amount ELSE 0 END),"
-                " MAX(CASE WHEN kind <> 'penalty' AND amount < 0 AND posted_on <= %s THEN posted_on END)"
-                f" FROM {T_LEDGER} WHERE account_id BETWEEN %s AND %s AND (posted_on < %s OR posted_on <= %s)"
-                " GROUP BY account_id",
-                [ctx.issued_on, first, last, last, lo, hi, ctx.issued_on, last],
-            )
-            for aid, balance, opening, closing, last_credit in cursor.fetchall():
-                loaded.balance[aid] = dec(balance)
-                loaded.principal[aid] = (dec(opening), dec(closing), as_date(last_credit))
-            cursor.execute(
-                f"SELECT le.account_id, MIN(COALESCE(i.due_on, le.posted_on)) FROM {T_LEDGER} le"
-                f" LEFT JOIN {T_INVOICE} i ON i.id = le.invoice_id"
-                " WHERE le.account_id BETWEEN %s AND %s AND le.kind <> 'penalty' AND le.amount > 0"
-                " AND le.posted_on BETWEEN %s AND %s GROUP BY le.account_id",
-                [lo, hi, first, last],
-            )
-            for aid, due_on in cursor.fetchall():
-                loaded.earliest_due[aid] = as_date(due_on)
+        # The kept balances and the entries of the last weeks, not every year of the
+        # ledger (kabinet.billing.balances).
+        for aid, position in balances.positions(
+            cursor, list(accounts), lo=lo, hi=hi, issued_on=ctx.issued_on, first=first, last=last, policy=ctx.penalty
+        ).items():
+            loaded.balance[aid] = position.balance
+            if ctx.penalty is not None:
+                loaded.principal[aid] = (position.opening, position.closing, position.last_credit)
+                if position.earliest_due is not None:
+                    loaded.earliest_due[aid] = position.earliest_due
+        # The last issued invoice before the period: one step back along each account's
+        # (account, period) index, however many invoices lie before it.
         cursor.execute(
-            f"SELECT i.account_id, i.amount_due FROM {T_INVOICE} i"
-            " WHERE i.account_id BETWEEN %s AND %s AND i.status = 'issued' AND i.period < %s"
-            f" AND NOT EXISTS (SELECT 1 FROM {T_INVOICE} j WHERE j.account_id = i.account_id"
-            " AND j.status = 'issued' AND j.period > i.period AND j.period < %s)",
-            [lo, hi, period, period],
+            f"SELECT a.id, (SELECT i.amount_due FROM {T_INVOICE} i WHERE i.account_id = a.id AND i.period < %s"
+            f" AND i.status = 'issued' ORDER BY i.period DESC LIMIT 1) FROM {T_ACCOUNT} a"
+            " WHERE a.id BETWEEN %s AND %s",
+            [period, lo, hi],
         )
         for aid, amount_due in cursor.fetchall():
-            loaded.last_due[aid] = dec(amount_due)
+            if amount_due is not None and aid in accounts:
+                loaded.last_due[aid] = dec(amount_due)
         cursor.execute(
             f"SELECT id, account_id, service_id, quantity, price, vat_rate, reason FROM {T_CORRECTION}"
             " WHERE invoice_id IS NULL AND account_id BETWEEN %s AND %s ORDER BY id",

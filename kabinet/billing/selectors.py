@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from kabinet.billing.balances import balances_kept
 from kabinet.billing.models import Invoice, InvoiceLine, LedgerEntry, LineKind, Method
 from kabinet.lib.money import money
 from kabinet.lib.periods import add_months, month_start
@@ -13,19 +14,9 @@ from kabinet.utility.models import Basis, Service
 
 
 def account_balances(account_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Balance per account (positive = debt, negative = credit), one query for all."""
-    ids = list(account_ids)
-    balances = {account_id: Decimal("0.00") for account_id in ids}
-    rows = (
-        LedgerEntry.objects.filter(account_id__in=ids)
-        .values("account_id")
-        .annotate(balance=Sum("amount"))
-        .values_list("account_id", "balance")
-    )
-    for account_id, balance in rows:
-        # SQLite sums decimals as floats (1.4e-14 instead of 0): back to cents.
-        balances[account_id] = money(balance)
-    return balances
+    """Balance per account (positive = debt, negative = credit), one query for all: the
+    sum of the whole ledger as the database keeps it (kabinet.billing.balances)."""
+    return balances_kept(account_ids)
 
 
 def account_balance(account_id: int) -> Decimal:

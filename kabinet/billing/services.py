@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from celery import current_app
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kabinet.billing import runs
+from kabinet.billing.balances import balances_kept
 from kabinet.billing.estimate import charge_estimate
 from kabinet.billing.models import (
     BillingChunk,
@@ -96,7 +97,7 @@ def invoice_create(
     the invoice total is the sum of the rounded lines."""
     # amount_due is the balance once this invoice is posted; what moved since the last
     # invoice (payments, reversals, corrections) is shown as "payments received".
-    balance_before = LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    balance_before = balances_kept([account.pk])[account.pk]
     last = Invoice.objects.filter(account=account).order_by("-period").first()
     previous_balance = last.amount_due if last else balance_before
     seq = invoice_numbers_reserve(year=issued_on.year, count=1)

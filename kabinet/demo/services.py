@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from kabinet.billing.models import AccountBalance
 from kabinet.demo import constants as c
 from kabinet.demo.builder import DemoBuilder
 from kabinet.utility.models import _profile_cache
@@ -96,4 +97,7 @@ def demo_data_delete() -> None:
     with connection.cursor() as cursor:
         for model in _delete_order(_domain_models()):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        # The ledger's triggers keep AccountBalance: deleting the ledger after it wrote its
+        # rows again (kabinet/billing/balances.py). Once more, now that the ledger is empty.
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccountBalance._meta.db_table)}")
     _profile_cache.clear()  # the deleted profile must not be served from the cache

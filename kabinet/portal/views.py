@@ -13,6 +13,8 @@ from kabinet.news.selectors import outages_for_building
 from kabinet.payments.selectors import account_dues, invoice_dues
 from kabinet.portal.context import SESSION_KEY, portal_accesses
 
+LATEST_INVOICES = 6
+
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -25,14 +27,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "soon": today + dt.timedelta(days=30),
     }
     if current is not None:
-        # What is paid and due, by when: the same answer as every other page gives.
-        dues = account_dues([a.account_id for a in accesses], today)
+        invoices = list(invoices_for_account(current.account_id)[:LATEST_INVOICES]) if current.can_see_invoices else []
+        # What is paid and due, by when: the same answer as every other page gives. The
+        # entries before the oldest invoice shown come as sums and the debits still open
+        # (account_dues' since): the page costs the same after five years as after one.
+        since = invoices[-1].issued_on if invoices else today - dt.timedelta(days=31 * LATEST_INVOICES)
+        dues = account_dues([a.account_id for a in accesses], today, since=since)
         for access in accesses:
             access.balance = dues[access.account_id].balance
         ctx["dues"] = dues[current.account_id]
         ctx["balance"] = ctx["dues"].balance
         if current.can_see_invoices:
-            ctx["invoices"] = invoice_dues(invoices_for_account(current.account_id)[:6], ctx["dues"])
+            ctx["invoices"] = invoice_dues(invoices, ctx["dues"])
         ctx["meters"] = list(meters_with_last_reading(current.account.premises_id))
         ctx["outages"] = list(outages_for_building(current.account.premises.building))
     return render(request, "portal/dashboard.html", ctx)
