@@ -63,8 +63,10 @@ class OfficeSite(admin.AdminSite):
 
     def get_urls(self):
         from kabinet.office import two_factor
+        from kabinet.office.reports.views import report_urls
 
         return [
             path("two-factor/", two_factor.two_factor_view(self), name="two_factor"),
+            *report_urls(self),
             *super().get_urls(),
         ]
