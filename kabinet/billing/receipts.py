@@ -265,6 +265,23 @@ def receipt_html(invoice: Invoice, *, for_pdf: bool = False) -> str:
     return render_to_string("receipts/receipt.html", {**receipt_context(invoice), "for_pdf": for_pdf})
 
 
+# --- Many receipts in one document (the paper bundles, kabinet/paper) ---------------------
+# A print batch renders the receipts' <main> blocks into one HTML document that carries the
+# stylesheet and loads the fonts once. What that saves is measured in bench/bench_paper.py:
+# little for this receipt, whose tables' cascade and layout cost far more than the document.
+
+
+def receipt_fragment(invoice: Invoice) -> str:
+    """The receipt's own block (what receipt.html shows between its head and its end),
+    for a document that holds many; the caller prefetches the invoice's lines."""
+    return render_to_string("receipts/_receipt.html", receipt_context(invoice))
+
+
+def receipt_stylesheet() -> str:
+    """The receipt's CSS, for a document of many receipts to include once."""
+    return render_to_string("receipts/receipt.css")
+
+
 def html_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
