@@ -33,6 +33,7 @@ COMMON = {
     401: "No valid personal token or session: sign in or send `Authorization: Bearer kab_…`.",
     403: "Not allowed for this login.",
     404: "Not found among this login's objects.",
+    409: "In conflict with the current state (e.g. a request with the same `Idempotency-Key` still running).",
     422: "An input does not validate; `errors` lists each one.",
     429: "Too many requests from this token or address: wait the seconds `Retry-After` says.",
 }
@@ -43,8 +44,18 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_request",
     429: "throttled",
 }
+
+
+class ApiError(HttpError):
+    """An HTTP error with its own stable code (ErrorOut.code), e.g. 409 "key_in_progress"."""
+
+    def __init__(self, status_code: int, code: str, message: str):
+        super().__init__(status_code, message)
+        self.code = code
 
 
 def error_body(code: str, message: str, **extra) -> dict:
@@ -80,7 +91,7 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError):
-        code = _CODES.get(exc.status_code, "error")
+        code = getattr(exc, "code", None) or _CODES.get(exc.status_code, "error")
         message = exc.message
         if isinstance(exc, Throttled):
             message = _("Too many requests: wait a little and try again.")

@@ -341,10 +341,23 @@ class Invitation(models.Model):
 
 class TokenScope(models.TextChoices):
     """What a personal token may do. A home-automation bridge that submits readings needs
-    readings:write alone (and readings:read to find its meters)."""
+    readings:write alone (and readings:read to find its meters). The scopes live in the
+    token's JSON list: a new scope needs no migration."""
 
     READINGS_READ = "readings:read", _("See my meters and their readings")
     READINGS_WRITE = "readings:write", _("Submit readings of my meters")
+    # The rest of the customer's capabilities in the API (kabinet/api), one scope per door.
+    ACCOUNT_READ = "account:read", _("See my accounts, addresses, balance and debt")
+    BILLING_READ = "billing:read", _("See my invoices, statement and payments")
+    PAYMENTS_WRITE = "payments:write", _("Start online payments")
+    REQUESTS_READ = "requests:read", _("See my service requests")
+    REQUESTS_WRITE = "requests:write", _("File service requests, comment on and rate them")
+    NEWS_READ = "news:read", _("See news and outages at my addresses")
+    MESSAGES_READ = "messages:read", _("Read my messages to the utility and the replies")
+    MESSAGES_WRITE = "messages:write", _("Write to the utility and reply")
+    SETTINGS_WRITE = "settings:write", _("See and change my notification settings")
+    HOUSEHOLD_WRITE = "household:write", _("Invite people to my accounts and remove their access")
+    TOKENS_WRITE = "tokens:write", _("Make and revoke personal tokens")
 
 
 class ApiToken(models.Model):
