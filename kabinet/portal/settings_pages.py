@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,8 @@ from kabinet.customers.models import User
 from kabinet.customers.preferences import mail_preferences_for, mail_preferences_set, mail_unsubscribe, optional_kinds
 from kabinet.notifications.models import MailKind
 from kabinet.notifications.unsubscribe import unsubscribe_token_read
+from kabinet.privacy.models import ConsentSource
+from kabinet.privacy.services import consents_record
 
 
 @login_required
@@ -18,7 +21,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         allowed = {kind for kind, _label in optional_kinds()}
         chosen = set(request.POST.getlist("kinds")) & allowed
-        mail_preferences_set(user=request.user, enabled=chosen, actor=request.user)
+        with transaction.atomic():  # the choice and its consent record, together
+            before = mail_preferences_for(request.user)
+            after = mail_preferences_set(user=request.user, enabled=chosen, actor=request.user)
+            consents_record(user=request.user, before=before, after=after)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("portal:notification-settings")
     prefs = mail_preferences_for(request.user)
@@ -36,6 +42,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "portal/settings/unsubscribe.html", {"invalid": True}, status=404)
     kind_label = MailKind(parsed[1]).label
     if request.method == "POST":
-        mail_unsubscribe(user=user, kind=parsed[1], ip=request.META.get("REMOTE_ADDR"))
+        with transaction.atomic():
+            if mail_unsubscribe(user=user, kind=parsed[1], ip=request.META.get("REMOTE_ADDR")):
+                consents_record(
+                    user=user, before={parsed[1]: True}, after={parsed[1]: False}, source=ConsentSource.UNSUBSCRIBE
+                )
         return render(request, "portal/settings/unsubscribe.html", {"done": True, "kind_label": kind_label})
     return render(request, "portal/settings/unsubscribe.html", {"kind_label": kind_label, "email": user.email})
