@@ -1,14 +1,22 @@
 """The portal as an installable web app (PWA): the manifest, the service worker and the
 offline page. All of it is progressive enhancement: every page works without it.
 
-What the service worker caches, and why one customer's page never reaches another: only
-the public app shell (our CSS, scripts, icons) and the offline page, which is rendered as
-for an anonymous visitor and holds no customer data. HTML pages always go to the network
-and are never stored, so a shared phone or a logout leaves no account page in the cache
-(a cache keyed by session would need clearing on every logout and session expiry, and
-would still keep a customer's invoices on a device someone else picks up). With no
-network a page visit gets the offline page; readings entered on an open form wait on the
-device (static/js/readings-offline.js) and go out when the connection returns.
+What the service worker caches:
+ - the public app shell (our CSS, scripts, icons) and the offline page, which is rendered
+   as for an anonymous visitor and holds no customer data;
+ - for a signed-in customer, the few pages needed in a basement with no signal: the
+   readings form of each of their accounts and their last reading and invoice receipts
+   (offline_pages() below, asked for by the worker at /offline/pages/). Only these exact
+   URLs are stored, in one cache ("kabinet-pages") that the worker drops when the customer
+   logs out (it sees the logout POST and the next login page), when a page is shown to
+   nobody signed in, or when the list comes back empty. Other pages, the back office and
+   the API always go to the network and are never stored.
+With no network a saved page is shown with a "saved at" banner, any other page gets the
+offline page; readings entered on a form wait on the device (static/js/readings-offline.js)
+and go out when the connection returns, once, thanks to the form's idempotency key.
+
+The HTTP cache keeps none of these pages (PrivateResponsesMiddleware: private, no-store);
+the worker's Cache Storage is separate and is ours to clear.
 """
 
 import hashlib
@@ -24,10 +32,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kabinet.billing.selectors import visible_invoices
+from kabinet.meters.models import Reading, ReadingStatus, SubmissionKey
+from kabinet.meters.selectors import meters_visible_to
+from kabinet.portal.context import portal_accesses
 from kabinet.utility.models import UtilityProfile
 
 # The portal's accent (static/css/kabinet.css --accent) and page background. The utility
@@ -45,6 +57,11 @@ SHELL = [
     "icons/icon.svg",
     "icons/icon-192.png",
 ]
+# Saved pages: the readings form of at most this many accounts (a landlord's dozens of
+# flats are not copied onto a phone), and their last invoices.
+MAX_ACCOUNTS = 5
+# The worker never stores anything under these, whatever a list says.
+NEVER = ["/office/", "/api/", "/i18n/"]
 ICONS = [
     ("icons/icon-192.png", "192x192", "image/png", "any"),
     ("icons/icon-512.png", "512x512", "image/png", "any"),
@@ -122,6 +139,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "static": settings.STATIC_URL,
         "offline": reverse("portal:offline"),
         "shell": [reverse("portal:offline"), *(static(name) for name in SHELL)],
+        "pages": reverse("portal:offline-pages"),
+        "login": reverse("portal:login"),
+        "logout": reverse("portal:logout"),
+        "never": NEVER,
     }
     body = f"self.KABINET = {json.dumps(config)};\n{path.read_text(encoding='utf-8')}"
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
@@ -138,7 +159,78 @@ def offline(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "portal/offline.html",
-        {"user": AnonymousUser()},
+        # pwa_offline: the page is no sign of logging out (templates/base.html).
+        {"user": AnonymousUser(), "pwa_offline": True, "pages_list": reverse("portal:offline-pages")},
     )
     response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline_pages(request: HttpRequest) -> list[dict]:
+    """The pages the service worker keeps for this customer: the readings form of each
+    account (the chosen one at /readings/, where the menu links, the others by
+    ?account=), the last reading receipt and the last invoice receipt of each account
+    whose invoices this login may see. A few queries, a few pages."""
+    accesses, current = portal_accesses(request)
+    if current is None:
+        return []
+    accesses = [current, *(a for a in accesses if a.account_id != current.account_id)][:MAX_ACCOUNTS]
+    readings = reverse("portal:readings")
+    pages = [
+        {
+            "url": readings if a is current else f"{readings}?account={a.account_id}",
+            "title": _("Meter readings · account %(number)s") % {"number": a.account.number},
+        }
+        for a in accesses
+    ]
+    receipt = _last_reading_receipt(request.user)
+    if receipt:
+        pages.append({"url": receipt, "title": _("Last reading receipt")})
+    today = timezone.localdate()
+    for access in accesses:
+        if not access.can_see_invoices:
+            continue
+        invoice = visible_invoices(access.account_id, today).only("pk", "number").first()
+        if invoice is not None:
+            pages.append(
+                {
+                    "url": reverse("portal:invoice-receipt", args=[invoice.pk]),
+                    "title": _("Invoice %(number)s · account %(account)s")
+                    % {"number": invoice.number, "account": access.account.number},
+                }
+            )
+    return pages
+
+
+def _last_reading_receipt(user) -> str | None:
+    """The receipt of the login's last submission (every portal form carries a key), if
+    its readings are still at premises this login may see."""
+    last = SubmissionKey.objects.filter(user=user).exclude(reading_ids=[]).order_by("-created", "-id").first()
+    if last is None:
+        return None
+    ids = sorted(
+        Reading.objects.filter(pk__in=last.reading_ids, meter__in=meters_visible_to(user))
+        .exclude(status=ReadingStatus.REJECTED)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return None
+    return reverse("portal:readings-receipt") + "?" + "&".join(f"r={pk}" for pk in ids)
+
+
+@require_GET
+def pages(request: HttpRequest) -> JsonResponse:
+    """What the service worker keeps for the signed-in customer (nothing for anyone else:
+    the worker then drops what it kept), with the texts it shows offline in the
+    customer's language."""
+    signed_in = request.user.is_authenticated
+    body = {
+        "pages": offline_pages(request) if signed_in else [],
+        "lang": translation.get_language(),
+        # %(time)s is filled in on the device, in its time zone.
+        "banner": _("No connection: this page was saved on this device on %(time)s."),
+        "saved": _("saved %(time)s"),
+    }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
     return response

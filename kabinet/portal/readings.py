@@ -90,6 +90,19 @@ def _posted_access(request: HttpRequest):
     return access
 
 
+def _shown_access(request: HttpRequest):
+    """The account of ?account= (the form of each account that the installed app keeps
+    for use offline, kabinet/portal/pwa.py), else the chosen one."""
+    wanted = request.GET.get("account", "")
+    if not wanted:
+        return current_access(request)
+    accesses, _current = portal_accesses(request)
+    access = next((a for a in accesses if str(a.account_id) == wanted), None)
+    if access is None:
+        raise Http404
+    return access
+
+
 def _posted_meters(request: HttpRequest) -> tuple[AccountAccess | None, list[Meter]]:
     """The active meters of the account the form is for, chosen as _posted_access() does,
     from one query. The access itself is read only if it has no active meter; otherwise
@@ -166,7 +179,7 @@ def _with_last_readings(rows: list[dict], premises_id: int) -> list[dict]:
 @login_required
 def readings_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        access = current_access(request)
+        access = _shown_access(request)
         rows = _rows(meters_for_readings_form(access.account.premises_id, _window_context()["period"]))
         return render(request, "portal/readings/form.html", _form_context(request, access, rows))
     access, meters = _posted_meters(request)
@@ -323,7 +336,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if api_tokens_check(user=request.user):
         messages.info(request, _("Your password has changed since these tokens were made: they no longer work."))
     premises = token_premises_choices(request.user)
-    chosen_scopes = list(TokenScope.values)
+    # Offered checked: what a home-automation bridge needs; every other power is chosen.
+    chosen_scopes = [TokenScope.READINGS_READ, TokenScope.READINGS_WRITE]
     if request.method == "POST":
         chosen_scopes = request.POST.getlist("scopes")
         try:

@@ -8,7 +8,9 @@
  *    queued submission of this login is POSTed to the same form URL with its key. The
  *    server stores a key once, so a retry after a lost answer never makes a duplicate;
  *  - the receipt is shown on the page; a rejected reading brings back the server's form
- *    with the reason, exactly as without JavaScript.
+ *    with the reason, exactly as without JavaScript;
+ *  - the form may be a copy the service worker saved for use offline (static/js/sw.js):
+ *    it then gets a fresh key each time it is opened.
  * Queued values never leave this browser except to the login that entered them.
  */
 (function () {
@@ -246,6 +248,11 @@
   });
   var form = theForm();
   if (form) {
+    // A copy saved by the service worker (shown offline, kabinet/portal/pwa.py) carries
+    // the key it was rendered with: each opening gets its own, or a second reading entered
+    // on another day would be taken for a retry of the first.
+    var key = form.querySelector("input[name=client_key]");
+    if (key && document.querySelector("[data-kabinet-saved]")) key.value = newKey();
     if (navigator.onLine) flush();
     else showWaiting(form);
   }

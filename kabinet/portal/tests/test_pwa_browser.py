@@ -112,7 +112,12 @@ def test_offline_pages_show_the_translated_offline_page_and_nothing_personal(liv
     page.goto(f"{live_server.url}/readings/history/")
     text = page.locator("main").inner_text()
     assert "Нет подключения" in text
-    assert "100001" not in page.content() and "CW-1001" not in page.content()
+    assert "CW-1001" not in page.content()
+    # Only the list of this customer's pages kept on the device (links to them) names the
+    # account; the page itself, as cached, holds nothing personal.
+    assert page.locator("#saved-pages li").count() == 2
+    page.evaluate("document.getElementById('saved-pages').remove()")
+    assert "100001" not in page.content()
     page.context.set_offline(False)
 
 
@@ -181,3 +186,124 @@ def test_chromium_finds_the_portal_installable(live_server, page, password):
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     # Playwright's contexts are incognito ones, where Chromium never installs apps.
     assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+
+
+SAVED = """async () => {
+  if (!(await caches.has("kabinet-pages"))) return [];
+  const cache = await caches.open("kabinet-pages");
+  return (await cache.keys()).map(r => { const u = new URL(r.url); return u.pathname + u.search; }).sort();
+}"""
+
+
+def saved_pages(page, at_least=0):
+    """The URLs in the worker's cache of saved pages, once it holds `at_least` of them."""
+    for _attempt in range(50):
+        urls = page.evaluate(SAVED)
+        if len(urls) >= at_least:
+            return urls
+        page.wait_for_timeout(200)
+    return urls
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_installed_portal_keeps_the_readings_forms_and_last_receipts_for_a_basement(live_server, page, password):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kabinet.billing.services import LineSpec, invoice_create
+    from kabinet.test import menu_open
+
+    personas = open_window()
+    today = timezone.localdate()
+    period = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    water = LineSpec(personas.services["cold_water"], "Water", Decimal("1"), "m3", Decimal("9.99"), Decimal("0"))
+    invoice = invoice_create(
+        account=personas.alice_account, period=period, lines=[water], issued_on=today, due_on=today
+    )
+    log_in(page, live_server, password)
+    # A reading sent online earlier: its receipt is the last one.
+    page.goto(f"{live_server.url}/readings/")
+    page.get_by_label("New reading (m³)").nth(1).fill("45")
+    page.get_by_role("button", name="Submit readings").click()
+    page.wait_for_url("**/readings/receipt/**")
+    receipt = page.url.removeprefix(live_server.url)
+
+    page.goto(f"{live_server.url}/")
+    wait_for_worker(page)
+    expected = sorted(
+        [
+            "/offline/pages/",  # the list itself, with the texts shown offline
+            "/readings/",
+            f"/readings/?account={personas.alice_second_account.pk}",
+            receipt,
+            f"/invoices/{invoice.pk}/receipt/",
+        ]
+    )
+    assert saved_pages(page, at_least=len(expected)) == expected  # nothing else: no dashboard, office, API
+
+    # In the basement: the readings form opens from the device, says so, and queues.
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/readings/")
+    banner = page.locator("[data-kabinet-saved]")
+    assert "No connection: this page was saved on this device on" in banner.inner_text()
+    page.get_by_label("New reading (m³)").first.fill("123,4")
+    page.get_by_role("button", name="Submit readings").click()
+    status = page.locator("#offline-status")
+    status.get_by_text("No connection: the readings are saved on this device").wait_for()
+    assert Reading.objects.count() == 1
+
+    # Back upstairs: the queue goes out, once.
+    page.context.set_offline(False)
+    status.get_by_text("The readings saved on this device have been sent").wait_for()
+    cold = Reading.objects.filter(meter=personas.alice_cold)
+    assert [(r.entered_value, r.status) for r in cold] == [("123,4", ReadingStatus.ACCEPTED)]
+    assert Reading.objects.count() == 2
+    assert page.evaluate(f"localStorage.getItem('{QUEUE}')") == "[]"
+
+    # Offline again: the offline page lists what the device keeps; the receipts open.
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/")
+    saved = page.locator("#saved-pages")
+    saved.get_by_role("link", name="Last reading receipt").click()
+    page.wait_for_url(f"**{receipt}")
+    assert "HW-1001" in page.locator("main").inner_text()
+    assert "saved on this device" in page.locator("[data-kabinet-saved]").inner_text()
+    page.goto(f"{live_server.url}/")
+    saved.get_by_role("link", name=f"Invoice {invoice.number} · account 100001").click()
+    page.wait_for_url(f"**/invoices/{invoice.pk}/receipt/")
+    assert invoice.number in page.content()
+    assert page.locator("[data-kabinet-saved]").count() == 1
+    # A page it does not keep is the offline page.
+    page.goto(f"{live_server.url}/readings/history/")
+    assert "No connection" in page.locator("main").inner_text()
+    assert page.locator("[data-kabinet-saved]").count() == 0
+
+    # Logging out leaves nothing of this customer in the worker's cache.
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/")
+    menu_open(page)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/login/")
+    page.wait_for_function("caches.keys().then(keys => !keys.includes('kabinet-pages'))", timeout=10_000)
+    assert saved_pages(page) == []
+    assert "kabinet-pages" not in page.evaluate("caches.keys()")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_expired_session_drops_the_saved_pages_too(live_server, page, password):
+    """No logout, so no Clear-Site-Data: the worker itself drops the pages when the portal
+    sends the visitor to the login page."""
+    open_window()
+    log_in(page, live_server, password)
+    wait_for_worker(page)
+    page.reload()
+    assert "/readings/" in saved_pages(page, at_least=3)
+    page.context.clear_cookies()  # the session has expired
+    page.goto(f"{live_server.url}/readings/")
+    page.wait_for_url("**/login/**")
+    page.wait_for_function("caches.keys().then(keys => !keys.includes('kabinet-pages'))", timeout=10_000)
+    assert any(key.startswith("kabinet-shell-") for key in page.evaluate("caches.keys()"))
