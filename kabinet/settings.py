@@ -77,14 +77,21 @@ INSTALLED_APPS = [
     "kabinet.servicedesk",
     "kabinet.news",
     "kabinet.reception",
+    "kabinet.privacy",
+    "kabinet.paper",
+    "kabinet.exports",  # ГИС ЖКХ templates and UBL e-invoices
     "kabinet.portal",
     "kabinet.demo",
     "kabinet.api",
     "kabinet.office",
+    "kabinet.ops",  # backups and the restore drill
 ]
 
 MIDDLEWARE = [
     "kabinet.health.HealthCheckMiddleware",  # /healthz and /readyz: no session, host check or redirect
+    "kabinet.observability.metrics.MetricsMiddleware",  # /metrics: the same, token or address checked
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # request counts and latency: first…
+    "kabinet.observability.middleware.RequestIdMiddleware",  # X-Request-ID, in every log line of the request
     "kabinet.utility.middleware.RequestSizeMiddleware",  # before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "kabinet.utility.middleware.SecurityHeadersMiddleware",
@@ -100,6 +107,7 @@ MIDDLEWARE = [
     "kabinet.utility.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # …and last
 ]
 
 ROOT_URLCONF = "kabinet.urls"
@@ -212,9 +220,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kabinet.meters.tasks.submission_keys_cleanup",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The API's idempotency keys of its other POSTs, also kept 30 days (`api_keys_cleanup`).
+    "api-keys-cleanup": {"task": "kabinet.api.tasks.idempotency_keys_cleanup", "schedule": crontab(hour=3, minute=20)},
     "sessions-clear": {"task": "kabinet.customers.tasks.sessions_clear", "schedule": crontab(hour=3, minute=30)},
     # Request photo files left by failed uploads (`servicedesk_sweep_photos`).
     "photos-sweep": {"task": "kabinet.servicedesk.tasks.photos_sweep", "schedule": crontab(hour=3, minute=45)},
+    # Data exports whose seven days have passed, with their files (`privacy_exports_purge`).
+    "privacy-exports-purge": {
+        "task": "kabinet.privacy.tasks.data_exports_purge_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # The month's billing run from the invoice day on, as a draft or published per the
     # profile's "billing on the invoice day" (kabinet/billing/schedule.py; `bill_period`).
     # At 20 past, after the queued readings are applied at 5 past.
@@ -348,12 +363,60 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Observability: metrics, logs, errors (kabinet/observability; README, "Observability") ---
+# Logs: one JSON object per line in production, text in development; both carry the request id.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kabinet.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "kabinet.observability.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own handlers (a second console in DEBUG, mail_admins) give way to the one
+        # above: each record once, in the chosen format.
+        "django": {"handlers": [], "level": env("LOG_LEVEL", "WARNING"), "propagate": True},
+        # One line per request (method, path, status, duration, user id), whatever LOG_LEVEL
+        # says; it replaces runserver's request lines in development.
+        "kabinet.request": {"level": "INFO"},
+    },
 }
+# The worker's and beat's lines go through LOGGING too (JSON, with the request id) instead of
+# the handlers Celery would install on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics (kabinet/observability/metrics.py): a bearer token, or an address allowed without one.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# The domain's gauges are read from the database at most this often (0: at every scrape).
+METRICS_CACHE_SECONDS = env_int("METRICS_CACHE_SECONDS", 30)
+# django-prometheus' database wrappers (the same drivers): query counts, durations and errors.
+_METRICS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _METRICS_ENGINES.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+# Errors to Sentry (or a compatible server) only when a DSN is given; never personal data.
+SENTRY_DSN = env("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = env("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = float(env("SENTRY_TRACES_SAMPLE_RATE", "0"))
+if SENTRY_DSN and "pytest" not in __import__("sys").modules:
+    from kabinet.observability.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 
 # --- Under pytest: fast hashing and a private cache per run -------------------------
 TESTING = "pytest" in __import__("sys").modules

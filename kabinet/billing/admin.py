@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.billing import services
@@ -18,6 +20,7 @@ from kabinet.billing.models import (
     Subscription,
     Tariff,
 )
+from kabinet.billing.summary_display import summary_estimated_rows, summary_method_rows, summary_service_rows
 from kabinet.utility.office import office_view
 
 
@@ -87,8 +90,9 @@ class BillingRunAdmin(admin.ModelAdmin):
         "finished",
         "published",
         "actor",
-        "summary",
+        "summary_table",
     ]
+    exclude = ["summary"]
     actions = ["publish_runs", "cancel_runs"]
     change_list_template = "admin/billing/billingrun/change_list.html"
 
@@ -145,9 +149,20 @@ class BillingRunAdmin(admin.ModelAdmin):
             "form": form,
             "preview": preview,
             "can_issue": request.user.has_perm("billing.change_billingrun"),
-            "services_rows": sorted((preview.summary.get("services") or {}).items()) if preview else [],
+            "services_rows": summary_service_rows(preview.summary) if preview else [],
+            "method_rows": summary_method_rows(preview.summary) if preview else [],
+            "estimated_rows": summary_estimated_rows(preview.summary) if preview else [],
         }
         return TemplateResponse(request, "admin/billing/billingrun/preview.html", context)
+
+    @admin.display(description=_("Totals per service and method"))
+    def summary_table(self, run):
+        if not run.summary:
+            return "—"
+        return render_to_string(
+            "admin/billing/billingrun/summary_table.html",
+            {"services_rows": summary_service_rows(run.summary), "method_rows": summary_method_rows(run.summary)},
+        )
 
     @admin.action(description=_("Publish the selected runs (number and post the invoices)"), permissions=["change"])
     def publish_runs(self, request, queryset):
@@ -232,10 +247,20 @@ class InvoiceAdmin(admin.ModelAdmin):
         "total",
         "vat_total",
         "amount_due",
+        "e_invoice",
     ]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("e-invoice"))
+    def e_invoice(self, invoice):
+        # The UBL of an issued invoice (kabinet/exports; the download checks its permission).
+        if not invoice.pk or not invoice.number:
+            return "—"
+        return format_html(
+            '<a href="{}">UBL (Peppol BIS Billing 3.0)</a>', reverse("admin:exports_invoice_ubl", args=[invoice.pk])
+        )
 
 
 @admin.register(LedgerEntry)

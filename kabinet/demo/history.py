@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kabinet.billing import runs
 from kabinet.billing.models import BillingRun, EntryKind, Invoice, LedgerEntry
@@ -259,6 +259,9 @@ class History:
     def write_payments(self, payments: list[dict]) -> None:
         """One month's payments, each with its ledger entry, in date order."""
         entries, rows = [], []
+        # As the statement import words it, in the utility's language (staff read it there).
+        with translation.override("ru" if self.preset == "ru" else "lv"):
+            matched_by = translation.gettext("account number %(number)s in the text")
         for pay in sorted(payments, key=lambda p: (p["paid_on"], p["sim"].account.number)):
             self.payment_count += 1
             channel, external_id = self.payment_source(pay["paid_on"], self.payment_count)
@@ -281,7 +284,9 @@ class History:
                     external_id=external_id,
                     payer_name=pay["sim"].customer.display_name,
                     purpose=self.purpose(pay),
-                    match_reason="account number" if channel == PaymentChannel.BANK else "",
+                    match_reason=matched_by % {"number": pay["sim"].account.number}
+                    if channel == PaymentChannel.BANK
+                    else "",
                     ledger_entry=entry,
                 )
             )

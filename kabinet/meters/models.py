@@ -102,7 +102,7 @@ class Meter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.serial_number} ({self.service_id and self.service.code})"
+        return f"{self.serial_number} ({self.service_id and self.service.name})"
 
     @property
     def rollover_modulus(self) -> Decimal:

@@ -29,6 +29,8 @@ from kabinet.meters.review import to_review_q
 from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import accounts_without_reading
 from kabinet.payments.models import Payment, PaymentStatus
+from kabinet.privacy.models import CorrectionRequest, ErasureRequest
+from kabinet.privacy.models import RequestStatus as PrivacyStatus
 from kabinet.reception.models import Message, MessageStatus
 from kabinet.servicedesk.models import OPEN_STATUSES, ServiceRequest
 from kabinet.utility.models import UtilityProfile
@@ -162,7 +164,9 @@ def _inbound(m: InboundMessage) -> Item:
 
 
 def _payment(p: Payment) -> Item:
-    return Item(p.paid_on, f"{p.amount} · {p.payer_name or p.purpose[:40]}", _change("payments_payment", p.pk))
+    # Straight to the page that assigns it: the payment's own page is read-only.
+    resolve = reverse("admin:payments_payment_resolve", args=[p.pk])
+    return Item(p.paid_on, f"{p.amount} · {p.payer_name or p.purpose[:40]}", resolve)
 
 
 def _application(a: RegistrationApplication) -> Item:
@@ -183,6 +187,11 @@ def _meter(m: Meter) -> Item:
 
 def _account(a: Account) -> Item:
     return Item(None, f"{a.number} · {a.customer.display_name}", _change("customers_account", a.pk))
+
+
+def _privacy(r: CorrectionRequest | ErasureRequest) -> Item:
+    what = r.get_field_display() if isinstance(r, CorrectionRequest) else _("erase the login")
+    return Item(r.created, f"#{r.pk} · {what}", _change(f"privacy_{r._meta.model_name}", r.pk))
 
 
 def _run(r: BillingRun) -> Item:
@@ -263,6 +272,23 @@ QUEUES: tuple[Queue, ...] = (
         lambda today: billing_runs_to_publish(),
         lambda today: _changelist("billing_billingrun", status__exact=RunStatus.DRAFT),
         _run,
+    ),
+    # Privacy requests (kabinet/privacy): the law gives a month to answer.
+    Queue(
+        "privacy_corrections",
+        _("Requests to correct personal data"),
+        ("privacy.view_correctionrequest", "privacy.change_correctionrequest"),
+        lambda today: CorrectionRequest.objects.filter(status=PrivacyStatus.PENDING).order_by("created", "id"),
+        lambda today: _changelist("privacy_correctionrequest", status__exact=PrivacyStatus.PENDING),
+        _privacy,
+    ),
+    Queue(
+        "privacy_erasures",
+        _("Requests to erase a login"),
+        ("privacy.view_erasurerequest", "privacy.change_erasurerequest"),
+        lambda today: ErasureRequest.objects.filter(status=PrivacyStatus.PENDING).order_by("created", "id"),
+        lambda today: _changelist("privacy_erasurerequest", status__exact=PrivacyStatus.PENDING),
+        _privacy,
     ),
 )
 

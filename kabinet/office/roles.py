@@ -38,6 +38,12 @@ _CUSTOMER_LOOKUP = {
     "utility.service": "view",
 }
 
+# The back office's reports (office.reports): the utility's figures across customers, for
+# the roles that answer for them; the auditor holds it as one of "every view permission".
+REPORTS = ("office.view_reports",)
+# The exports page (kabinet/exports): the state's templates and the e-invoices of a month.
+EXPORTS = ("exports.view_exports",)
+
 OPERATOR = Role(
     "Operator",
     "Hotline: find a customer, enter readings by phone, file service requests.",
@@ -85,12 +91,17 @@ ACCOUNTANT = Role(
             "billing.norm": "view",
             "billing.subscription": "view",
             "billing.keyrate": "view add change",
+            "paper.printbatch": "view add",
             "payments.registrylayout": "view add change",
             "payments.statementimport": "view add change",
             "payments.payment": "view change",
             "payments.onlinepayment": "view change",
+            # ГИС ЖКХ templates and UBL e-invoices (kabinet/exports; granted by exports 0002)
+            "exports.einvoicerecipient": "view add change",
         }
-    ),
+    )
+    + REPORTS
+    + EXPORTS,
 )
 
 DISPATCHER = Role(
@@ -125,6 +136,12 @@ CUSTOMER_SERVICE = Role(
             "billing.invoice": "view",
             "payments.payment": "view",
             "servicedesk.servicerequest": "view",
+            # Privacy requests (kabinet/privacy; granted on existing databases by privacy 0002)
+            "privacy.correctionrequest": "view change",
+            "privacy.erasurerequest": "view change",
+            "privacy.dataexport": "view",
+            "privacy.consentrecord": "view",
+            "privacy.privacypolicy": "view",
         }
     ),
 )
@@ -146,8 +163,15 @@ ADMINISTRATOR = Role(
             "auth.group": "view add change delete",
             "customers.apitoken": "view",
             "office.authenticator": "view delete",
+            "privacy.privacypolicy": "view change",
+            "privacy.erasurerequest": "view change",
+            "privacy.correctionrequest": "view",
+            "paper.printbatch": "view add",
+            "exports.einvoicerecipient": "view add change",
         }
-    ),
+    )
+    + REPORTS
+    + EXPORTS,
 )
 
 # The auditor reads everything, the event log included, and changes nothing: every
@@ -166,6 +190,9 @@ AUDITOR_APPS = (
     "reception",
     "api",
     "office",
+    "privacy",
+    "paper",
+    "exports",
 )
 
 ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from kabinet.portal import access, billing, news, payments, pwa, readings, reception, servicedesk, settings_pages, views
+from kabinet.portal.developers import developers
+from kabinet.privacy import views as privacy
 
 app_name = "portal"
 
@@ -52,6 +54,14 @@ urlpatterns = [
     path("messages/<int:pk>/reply/", reception.message_reply, name="reception-reply"),
     path("settings/notifications/", settings_pages.notification_settings, name="notification-settings"),
     path("unsubscribe/<str:token>/", settings_pages.unsubscribe, name="unsubscribe"),
+    # Privacy and my data: the notice is public, the rest the login's own (kabinet/privacy/views.py)
+    path("privacy/", privacy.policy, name="privacy-policy"),
+    path("settings/privacy/", privacy.privacy_home, name="privacy"),
+    path("settings/privacy/export/", privacy.export_request, name="privacy-export"),
+    path("settings/privacy/export/<str:token>/", privacy.export_download, name="privacy-download"),
+    path("settings/privacy/correction/", privacy.correction_new, name="privacy-correction"),
+    path("settings/privacy/erasure/", privacy.erasure, name="privacy-erasure"),
+    path("settings/privacy/erasure/cancel/", privacy.erasure_cancel, name="privacy-erasure-cancel"),
     # --- end servicedesk branch ---
     # Meter readings (kabinet/portal/readings.py)
     path("readings/", readings.readings_form, name="readings"),
@@ -61,6 +71,7 @@ urlpatterns = [
     path("readings/meter/<int:meter_id>/", readings.meter_detail, name="meter-detail"),
     path("readings/api-tokens/", readings.api_tokens, name="api-tokens"),
     path("readings/api-tokens/<int:token_id>/revoke/", readings.api_token_revoke_view, name="api-token-revoke"),
+    path("readings/api-tokens/developers/", developers, name="developers"),
     # Payments (kabinet/portal/payments.py)
     path("payments/", payments.history, name="payment-history"),
     path("payments/pay/", payments.pay, name="pay"),
@@ -71,6 +82,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("offline/pages/", pwa.pages, name="offline-pages"),
     # --- end pwa branch ---
     # Invoices, receipts, statement (billing)
     path("invoices/", billing.invoices, name="invoices"),

@@ -41,6 +41,7 @@ def test_every_periodic_job_is_scheduled():
         "kabinet.customers.tasks.sessions_clear",
         "kabinet.servicedesk.tasks.photos_sweep",
         "kabinet.billing.tasks.billing_on_invoice_day",
+        "kabinet.api.tasks.idempotency_keys_cleanup",
     } <= tasks
 
 

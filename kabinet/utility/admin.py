@@ -1,7 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.utility.event_kinds import event_kind_label
 from kabinet.utility.models import Event, Service, UtilityProfile
 
 
@@ -140,12 +144,26 @@ class SecurityEventFilter(admin.SimpleListFilter):
         return queryset.filter(condition)
 
 
+class EventKindFilter(admin.SimpleListFilter):
+    """The kinds that occur, worded (one DISTINCT query)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
+        return sorted(((kind, event_kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "actor", "object_type", "object_id", "ip", "message"]
+    list_display = ["created", "kind_label", "actor", "object_type", "object_id", "ip", "message"]
     list_filter = [
         SecurityEventFilter,
-        "kind",
+        EventKindFilter,
         "object_type",
         ("created", admin.DateFieldListFilter),
         ("actor", admin.RelatedOnlyFieldListFilter),
@@ -153,6 +171,17 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["kind", "object_id", "message", "actor__username", "actor__email", "ip"]
     list_select_related = ["actor"]
     date_hierarchy = "created"
+    fields = ["created", "kind_label", "actor", "object_type", "object_id", "ip", "message", "data_shown"]
+    readonly_fields = fields
+
+    @admin.display(description=_("what happened"), ordering="kind")
+    def kind_label(self, event):
+        return event_kind_label(event.kind)
+
+    @admin.display(description=_("details"))
+    def data_shown(self, event):
+        # The record as written, for an auditor: shown as the data it is.
+        return format_html("<pre>{}</pre>", json.dumps(event.data, ensure_ascii=False, indent=2)) if event.data else "—"
 
     def has_add_permission(self, request):
         return False

@@ -74,7 +74,7 @@ class UtilityProfile(models.Model):
     readings_email = models.EmailField(
         _("e-mail address for readings"),
         blank=True,
-        help_text=_("The mailbox that readings_fetch_mail reads. Leave empty when readings by e-mail are off."),
+        help_text=_("The mailbox read every five minutes for readings. Leave empty when readings by e-mail are off."),
     )
     readings_sms_number = models.CharField(
         _("phone number for readings by SMS"),
@@ -281,7 +281,13 @@ class Event(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.created:%Y-%m-%d %H:%M} {self.kind}"
+        return f"{self.created:%Y-%m-%d %H:%M} {self.kind_label}"
+
+    @property
+    def kind_label(self) -> str:
+        from kabinet.utility.event_kinds import event_kind_label
+
+        return event_kind_label(self.kind)
 
 
 class Unit(models.TextChoices):

@@ -31,3 +31,11 @@ def money_abs(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return number_format(abs(value), decimal_pos=2)
+
+
+@register.filter
+def billing_label(code: str) -> str:
+    """A line's method or kind code ("metered", "penalty") as staff read it."""
+    from kabinet.billing.summary_display import method_label
+
+    return method_label(code)

@@ -21,7 +21,7 @@ def test_the_queues_and_the_picture_keep_the_policy(live_server, browser, site):
         page.fill("input[name=password]", PASSWORD)
         page.locator("input[type=submit]").click()
         page.wait_for_url(live_server.url + reverse("admin:index"))
-        assert page.locator(".work-queues .module").count() == 9
+        assert page.locator(".work-queues .module").count() == 11
         assert page.locator(".work-queues").evaluate("e => getComputedStyle(e).display") == "grid"
         page.goto(live_server.url + reverse("admin:customers_customer_find") + "?q=CW-1001")
         page.wait_for_load_state("networkidle")

@@ -73,6 +73,7 @@ PUBLIC = [
     "outages",
     "contacts",
     "offline",
+    "privacy-policy",
 ]
 MEMBER = [
     "dashboard",
@@ -95,6 +96,10 @@ MEMBER = [
     "password-change",
     "email-change",
     "premises-add",
+    "privacy",
+    "privacy-correction",
+    "privacy-erasure",
+    "developers",
 ]
 HOLDER_ONLY = [
     "invoices",
@@ -132,6 +137,9 @@ NOT_WALKED = {
     "outages-atom": "a feed",
     "manifest": "the web app manifest (JSON)",
     "service-worker": "the service worker (JavaScript)",
+    "privacy-export": "a POST from the privacy page",
+    "privacy-erasure-cancel": "a POST",
+    "privacy-download": "a ZIP, from the link mailed to the login",
 }
 
 
