@@ -38,7 +38,7 @@ def test_it_hashes_passwords_with_argon2_outside_tests(monkeypatch):
     monkeypatch.delitem(__import__("sys").modules, "pytest", raising=False)
     production = importlib.reload(kabinet.settings)
     try:
-        assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+        assert production.PASSWORD_HASHERS[0] == "kabinet.customers.hashers.OwaspArgon2PasswordHasher"
         assert "MD5" not in " ".join(production.PASSWORD_HASHERS)
     finally:
         monkeypatch.undo()

@@ -313,12 +313,18 @@ def test_staff_filter_the_audit_trail(client, personas):
     client.force_login(personas.carol)
     url = reverse("admin:utility_event_changelist")
     page = client.get(url + "?area=security&kind=login.failed").content.decode()
-    assert '<td class="field-kind">login.failed' in page and "10.9.8.7" in page
-    assert '<td class="field-kind">login.succeeded' not in page
+    assert '<td class="field-kind_label">Login: failed' in page and "10.9.8.7" in page
+    assert '<td class="field-kind_label">Login: succeeded' not in page
     page = client.get(url + f"?actor__id__exact={personas.bob.pk}").content.decode()
-    assert '<td class="field-kind">login.succeeded' in page and '<td class="field-kind">login.failed' not in page
+    assert (
+        '<td class="field-kind_label">Login: succeeded' in page
+        and '<td class="field-kind_label">Login: failed' not in page
+    )
     page = client.get(url + "?q=10.9.8.7").content.decode()
-    assert '<td class="field-kind">login.failed' in page and '<td class="field-kind">login.succeeded' not in page
+    assert (
+        '<td class="field-kind_label">Login: failed' in page
+        and '<td class="field-kind_label">Login: succeeded' not in page
+    )
     assert client.get(url + "?created__gte=2020-01-01+00:00:00%2B00:00").status_code == 200
 
 

@@ -98,7 +98,7 @@ def test_it_shows_the_customer_whole_picture(client, pictured):
         "About my bill",
         "Your invoice 1",
         "Failed",
-        "customer.changed",
+        "Customer: changed",
         "Phone changed",
         "alice@example.com",
         "son@example.com",

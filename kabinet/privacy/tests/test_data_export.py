@@ -14,6 +14,8 @@ from django.core import mail
 from django.db.models import Q, Sum
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from kabinet.billing.models import Invoice, InvoiceStatus
 from kabinet.billing.services import LineSpec, invoice_create
@@ -178,7 +180,9 @@ def test_a_second_request_waits_for_the_first(personas, client, settings):
     (pending,) = DataExport.objects.filter(user=personas.alice)
     assert pending.status == ExportStatus.PENDING
     send.assert_called_once_with("kabinet.privacy.tasks.data_export_build_task", args=[pending.pk])
-    assert "already being prepared" in client.get(reverse("portal:privacy")).content.decode()
+    page = client.get(reverse("portal:privacy"))
+    with translation.override(page["Content-Language"]):  # alice's own language
+        assert escape(translation.gettext("Your data is already being prepared.")) in page.content.decode()
 
 
 def test_a_new_copy_replaces_the_old_one_and_its_file(
