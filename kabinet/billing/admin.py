@@ -313,3 +313,6 @@ class CorrectionAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
             return
         obj.pk = created.pk
+
+
+from kabinet.billing import building_admin  # noqa: E402, F401 building meters and balances

@@ -322,6 +322,7 @@ class Method(models.TextChoices):
     RESIDENTS = "residents", _("by residents")
     FIXED = "fixed", _("fixed")
     PARENT = "parent", _("by the volume of other services")
+    BUILDING = "building", _("building meter difference")
 
 
 class InvoiceLine(models.Model):
@@ -444,3 +445,14 @@ class AccountBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.balance}"
+
+
+# Building meters and their balance per period: a module of their own (see its docstring).
+from kabinet.billing.building_models import (  # noqa: E402, F401
+    BalanceFlag,
+    BalanceStatus,
+    BuildingBalance,
+    BuildingMeter,
+    BuildingReading,
+    BuildingShare,
+)

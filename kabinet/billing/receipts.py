@@ -125,7 +125,32 @@ def _line_note(line) -> str:
         return note
     if line.method == Method.PARENT:
         return ""
+    if line.method == Method.BUILDING:
+        return building_note(d)
     return line.description
+
+
+def building_note(d: dict) -> str:
+    """The building meter difference: the balance it comes from and why this apartment."""
+    reasons = {
+        "no_readings_3_months": _("no meter readings for 3 months"),
+        "no_valid_meter": _("no verified meter"),
+        "split_equal": _("shared equally among the apartments"),
+        "split_area": _("shared by area"),
+        "split_residents": _("shared by residents"),
+        "odn_area": _("common use, by area"),
+        "odn_capped": _("common use, by area, capped by the norm"),
+    }
+    note = _(
+        "Building meter %(building)s, apartments %(apartments)s, difference %(difference)s; your share %(share)s"
+    ) % {
+        "building": _volume(d.get("building")),
+        "apartments": _volume(d.get("apartments")),
+        "difference": _volume(d.get("difference")),
+        "share": _volume(d.get("share")),
+    }
+    reason = reasons.get(d.get("reason", ""))
+    return f"{note} ({reason})" if reason else note
 
 
 def _volume(value) -> str:

@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from kabinet.billing import balances, rating
+from kabinet.billing.building_lines import share_lines
 from kabinet.billing.models import (
     BillingChunk,
     BillingRun,
@@ -147,6 +148,7 @@ class RunContext:
     penalty: PenaltyPolicy | None
     language: str
     run_id: int | None = None
+    building_rule: str = ""  # the profile's building meter difference rule, "" when off
 
     @property
     def period(self) -> dt.date:
@@ -233,6 +235,7 @@ def context_build(*, period: dt.date, issued_on: dt.date | None = None, due_on: 
         due_on=due_on or default_due,
         penalty=penalty,
         language=(profile.language_codes or ["en"])[0],
+        building_rule="" if profile.building_difference_rule == "off" else profile.building_difference_rule,
     )
 
 
@@ -249,6 +252,7 @@ class Loaded:
     earliest_due: dict[int, dt.date] = field(default_factory=dict)  # of the charges posted in the period
     last_due: dict[int, Decimal] = field(default_factory=dict)  # the last issued invoice's amount_due
     corrections: dict[int, list[rating.Line]] = field(default_factory=dict)  # staff corrections to bill
+    building: dict[int, list[rating.Line]] = field(default_factory=dict)  # building difference shares
 
 
 def _sqlite_meter_row(row: tuple) -> tuple:
@@ -526,6 +530,8 @@ def chunk_load(ctx: RunContext, lo: int, hi: int, *, skip_invoiced: bool = True,
                     details={"reason": "staff", "correction": cid},
                 )
             )
+        if ctx.building_rule:  # the shares of the building balances computed before the run
+            loaded.building = share_lines(cursor, period, services, lo, hi, accounts)
     return loaded
 
 
@@ -632,6 +638,8 @@ def chunk_rate(ctx: RunContext, loaded: Loaded) -> list[DraftInvoice]:
             bill.lines += penalties[account.id]
         if account.id in loaded.corrections:
             bill.lines += loaded.corrections[account.id]
+        if account.id in loaded.building:
+            bill.lines += loaded.building[account.id]
         balance = balances.get(account.id, ZERO_MONEY)
         if not bill.lines and not balance:
             continue  # nothing billed and nothing owed: no invoice

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kabinet.billing import runs
+from kabinet.billing import building, runs
 from kabinet.billing.balances import balances_kept
 from kabinet.billing.estimate import charge_estimate
 from kabinet.billing.models import (
@@ -266,6 +266,10 @@ def billing_run_start(
             "run_exists", _("The period %(period)s has already been billed.") % {"period": f"{period:%m.%Y}"}
         )
     context = runs.context_build(period=period, issued_on=issued_on, due_on=due_on)
+    if context.building_rule:
+        # Before the chunks: each reads the finished shares (staff may have computed and
+        # reviewed them already; those are kept).
+        building.building_balances_compute(period=period, actor=actor, only_missing=True)
     run = BillingRun.objects.create(
         period=period,
         status=RunStatus.RUNNING,
@@ -407,6 +411,7 @@ def billing_run_publish(*, run: BillingRun, actor) -> BillingRun:
     run = BillingRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.DRAFT:
         raise _run_error("run_not_ready", _("Only a finished, unpublished run can be published."))
+    building.publish_check(run.period)
     drafts = Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT)
     count = drafts.count()
     year = run.issued_on.year

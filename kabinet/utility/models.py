@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kabinet.utility.translated import translated, translated_text
 
@@ -41,6 +42,21 @@ class PenaltyPolicy(models.TextChoices):
     NONE = "none", _("No penalties")
     RU_155 = "ru155", _("Russia: Housing Code art. 155 (1/300, then 1/130 of the key rate)")
     LV_DAILY = "lv_daily", _("Latvia: daily percentage, capped at a share of the principal")
+
+
+class BuildingDifferenceRule(models.TextChoices):
+    """How a building meter's difference ("starpība", ОДН) is charged to the apartments
+    (kabinet.billing.building_rules)."""
+
+    OFF = "off", pgettext_lazy("building difference rule", "Not charged")
+    LV_MK524 = "lv_mk524", _("Latvia: Cabinet Regulation No. 524")
+    RU_ODN = "ru_odn", _("Russia: common-use volume (ОДН), by area")
+
+
+class BuildingDifferenceSplit(models.TextChoices):
+    EQUAL = "equal", pgettext_lazy("building difference split", "Equally per apartment")
+    AREA = "area", pgettext_lazy("building difference split", "By area")
+    RESIDENTS = "residents", pgettext_lazy("building difference split", "By residents")
 
 
 class UtilityProfile(models.Model):
@@ -187,6 +203,30 @@ class UtilityProfile(models.Model):
         _("a payment lowers the penalty base after, days"),
         default=1,
         help_text=_("1: from the day after the payment (the debt is owed through the day it is paid)."),
+    )
+
+    # Building meters: the difference between a building's meter and its apartments.
+    building_difference_rule = models.CharField(
+        _("building meter difference"),
+        max_length=10,
+        choices=BuildingDifferenceRule.choices,
+        default=BuildingDifferenceRule.OFF,
+    )
+    # MK 524 leaves the split to the owners' decision; the utility records the one it applies.
+    building_difference_split = models.CharField(
+        _("building meter difference: split"),
+        max_length=10,
+        choices=BuildingDifferenceSplit.choices,
+        default=BuildingDifferenceSplit.EQUAL,
+    )
+    # ПП 354 п.44: the ОДН volume charged to residents is at most the norm for common use
+    # × the common area. Empty: not capped.
+    odn_norm_per_m2 = models.DecimalField(
+        _("ОДН norm, m³ per m² of common area a month"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
     )
 
     class Meta:
