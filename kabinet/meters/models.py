@@ -128,6 +128,7 @@ class ReadingSource(models.TextChoices):
     API = "api", _("Mobile app")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    TELEGRAM = "telegram", _("Telegram")
     PHONE = "phone", _("Phone (operator)")
     FILE = "file", _("Meter-reading file")
     STAFF = "staff", _("Staff")

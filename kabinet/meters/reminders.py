@@ -14,6 +14,15 @@ from kabinet.notifications.models import MailKind
 from kabinet.notifications.services import message_enqueue
 from kabinet.utility.models import UtilityProfile
 
+# Other channels of the same reminders (the Telegram bot, an app above this one, plugs
+# itself in from its AppConfig.ready()): channel(*, user, template, context, dedupe_key) -> int.
+_channels: list = []
+
+
+def reminder_channel_register(channel) -> None:
+    if channel not in _channels:
+        _channels.append(channel)
+
 
 def _reminder_users(premises_ids, kind: str) -> dict[int, list[User]]:
     """Portal users of open accounts at these premises who want `kind` e-mail, by premises."""
@@ -36,6 +45,8 @@ def _reminder_users(premises_ids, kind: str) -> dict[int, list[User]]:
 
 
 def _send_reminder(user: User, template: str, kind: str, context: dict, dedupe_key: str) -> bool:
+    for channel in _channels:
+        channel(user=user, template=template, context=context, dedupe_key=dedupe_key)
     language = language_of(user)
     return (
         message_enqueue(

@@ -1,0 +1,81 @@
+"""The dialogue's pure functions: no database."""
+
+from django.utils import translation
+
+from kabinet.telegram.dialogue import IDLE, PROBLEM_PHOTO, READINGS, Message, handle, readings_begin
+
+METERS = [
+    {"id": 1, "label": "Cold water № CW-1001", "previous": "120.5"},
+    {"id": 2, "label": "Hot water № HW-1001", "previous": ""},
+]
+
+
+def linked(text: str = "", photo: str = "") -> Message:
+    return Message(text=text, photo=photo, linked=True)
+
+
+def test_it_gives_an_unlinked_chat_the_help_with_the_format_and_the_portal():
+    with translation.override("en"):
+        outcome = handle({}, Message(text="123"), portal_url="https://k.example/settings/telegram/")
+    assert outcome.actions == []
+    assert "/link CODE" in outcome.replies[0] and "123,4" in outcome.replies[0]
+    assert "https://k.example/settings/telegram/" in outcome.replies[0]
+
+
+def test_it_never_starts_a_linked_action_for_an_unlinked_chat():
+    for command in ("/readings", "/balance", "/invoice", "/problem", "/unlink"):
+        outcome = handle({}, Message(text=command))
+        assert outcome.actions == [] and outcome.state == {"step": IDLE}
+
+
+def test_it_links_with_the_command_the_code_alone_or_the_start_link():
+    assert handle({}, Message(text="/link abcd2345")).actions == [("link", "ABCD2345")]
+    assert handle({}, Message(text="ABCD2345")).actions == [("link", "ABCD2345")]
+    assert handle({}, Message(text="/start@KabinetBot ABCD2345")).actions == [("link", "ABCD2345")]
+
+
+def test_it_asks_meter_by_meter_with_the_previous_value():
+    outcome = readings_begin(METERS)
+    assert outcome.state["step"] == READINGS
+    assert "120.5" in outcome.replies[-1] and "CW-1001" in outcome.replies[-1]
+    outcome = handle(outcome.state, linked("123,4"))
+    assert "HW-1001" in outcome.replies[0] and outcome.actions == []
+    outcome = handle(outcome.state, linked("45.6"))
+    assert outcome.actions == [("readings_submit", [[1, "123,4"], [2, "45.6"]])]
+    assert outcome.state == {"step": IDLE}
+
+
+def test_it_asks_again_for_a_value_that_is_not_a_number():
+    state = readings_begin(METERS).state
+    outcome = handle(state, linked("about a hundred"))
+    assert outcome.state == state and outcome.actions == []
+
+
+def test_it_skips_a_meter_and_stops_on_cancel():
+    state = readings_begin(METERS).state
+    outcome = handle(state, linked("/skip"))
+    outcome = handle(outcome.state, linked("7"))
+    assert outcome.actions == [("readings_submit", [[2, "7"]])]
+    assert handle(state, linked("/cancel")).state == {"step": IDLE}
+
+
+def test_it_has_nothing_to_ask_without_meters():
+    assert readings_begin([]).state == {"step": IDLE}
+
+
+def test_it_files_a_problem_with_a_photo_and_a_caption_at_once():
+    state = handle({}, linked("/problem")).state
+    assert handle(state, linked("Dripping tap", photo="F1")).actions == [("problem", "Dripping tap", "F1")]
+
+
+def test_it_asks_for_a_photo_after_the_text_and_files_without_one_on_skip():
+    state = handle({}, linked("/problem")).state
+    outcome = handle(state, linked("Dripping tap"))
+    assert outcome.state["step"] == PROBLEM_PHOTO
+    assert handle(outcome.state, linked("/skip")).actions == [("problem", "Dripping tap", "")]
+    assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2")]
+
+
+def test_it_changes_the_language_only_to_one_it_speaks():
+    assert handle({}, linked("/lang ru")).actions == [("language", "ru")]
+    assert handle({}, linked("/lang de")).actions == []
