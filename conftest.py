@@ -90,8 +90,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context per test; phone-sized (360 px) unless the test resizes it."""
+def page(browser, transactional_db):
+    """A fresh browser context per test; phone-sized (360 px) unless the test resizes it.
+
+    It asks for the database so that it is closed before the database is emptied: the
+    service worker keeps fetching the customer's pages to save them, and a request in
+    flight while the test runner flushes the tables locks them (SQLite)."""
     context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
     pg = context.new_page()
     pg.set_default_timeout(10_000)

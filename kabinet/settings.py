@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kabinet.servicedesk",
     "kabinet.news",
     "kabinet.reception",
+    "kabinet.telegram",  # the customers' Telegram bot (off without TELEGRAM_BOT_TOKEN)
+    "kabinet.pages",  # the utility's own pages under /info/
     "kabinet.privacy",
     "kabinet.paper",
     "kabinet.exports",  # ГИС ЖКХ templates and UBL e-invoices
@@ -208,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     # Readings by e-mail (IMAP; does nothing without READINGS_IMAP_HOST) and SMS replies.
     "readings-fetch-mail": {"task": "kabinet.meters.tasks.readings_fetch_mail", "schedule": 300.0},
     "readings-send-sms": {"task": "kabinet.meters.tasks.readings_send_sms", "schedule": 60.0},
+    # The Telegram bot's replies and reminders that could not be sent at once.
+    "telegram-send-outbox": {"task": "kabinet.telegram.tasks.telegram_send_outbox", "schedule": 60.0},
     # Bank statements dropped in STATEMENTS_INBOX (`import_statements`).
     "import-statements": {"task": "kabinet.payments.tasks.import_statements_task", "schedule": 600.0},
     # The payment sandbox's delayed notifications (`sandbox_notify`; nothing due without it).
@@ -441,3 +445,11 @@ SMS_PROVIDER = env("SMS_PROVIDER", "")
 SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", "")
 SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", "")
 SMS_TWILIO_FROM = env("SMS_TWILIO_FROM", "")
+
+# --- The Telegram bot (kabinet/telegram): off while TELEGRAM_BOT_TOKEN is unset ---------
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", "")
+# Telegram sends it in X-Telegram-Bot-Api-Secret-Token (setWebhook's secret_token).
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", "")
+# The bot's username without "@", for the portal's t.me link.
+TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME", "")
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")

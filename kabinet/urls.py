@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/", admin.site.urls),
+    path("telegram/", include("kabinet.telegram.urls")),
+    path("info/", include("kabinet.pages.urls")),
     path("", include("kabinet.portal.urls")),
 ]
 

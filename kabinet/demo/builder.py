@@ -34,6 +34,7 @@ from kabinet.meters.models import Meter
 from kabinet.news.models import News, Outage, OutageStreet
 from kabinet.news.services import outage_notify
 from kabinet.notifications.models import MailKind, OutboxMessage, OutboxStatus
+from kabinet.pages.demo import pages_demo_build
 from kabinet.utility.models import Service, UtilityProfile
 from kabinet.utility.services import event_record
 
@@ -571,6 +572,7 @@ class DemoBuilder(History):
         invoices = self.bill_and_pay(sims)
         self.choose_unregistered(sims, invoices)
         self.build_news(sims)
+        self.counts["pages"] = pages_demo_build(preset=self.preset, actor=self.carol, today=self.today)
         event_record(
             kind="demo.seeded",
             actor=self.carol,

@@ -73,6 +73,11 @@ METER_ENGINEER = Role(
             "meters.readingimport": "view add change",
             "meters.inboundmessage": "view change",
             "servicedesk.servicerequest": "view",
+            # Building meters and the building balance review (granted by billing 0009)
+            "billing.buildingmeter": "view add change",
+            "billing.buildingreading": "view add change",
+            "billing.buildingbalance": "view change",
+            "billing.buildingshare": "view",
         }
     ),
 )
@@ -91,6 +96,11 @@ ACCOUNTANT = Role(
             "billing.norm": "view",
             "billing.subscription": "view",
             "billing.keyrate": "view add change",
+            # The building balances reviewed before publication (granted by billing 0009)
+            "billing.buildingmeter": "view",
+            "billing.buildingreading": "view",
+            "billing.buildingbalance": "view change",
+            "billing.buildingshare": "view",
             "paper.printbatch": "view add",
             "payments.registrylayout": "view add change",
             "payments.statementimport": "view add change",
@@ -142,6 +152,10 @@ CUSTOMER_SERVICE = Role(
             "privacy.dataexport": "view",
             "privacy.consentrecord": "view",
             "privacy.privacypolicy": "view",
+            # The utility's pages and documents (kabinet/pages; granted by pages 0002)
+            "pages.page": "view add change",
+            "pages.pageversion": "view restore",
+            "pages.document": "view add change",
         }
     ),
 )
@@ -168,6 +182,9 @@ ADMINISTRATOR = Role(
             "privacy.correctionrequest": "view",
             "paper.printbatch": "view add",
             "exports.einvoicerecipient": "view add change",
+            "pages.page": "view add change delete",
+            "pages.pageversion": "view restore",
+            "pages.document": "view add change delete",
         }
     )
     + REPORTS
@@ -193,6 +210,7 @@ AUDITOR_APPS = (
     "privacy",
     "paper",
     "exports",
+    "pages",
 )
 
 ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)

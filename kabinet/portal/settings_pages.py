@@ -14,6 +14,7 @@ from kabinet.notifications.models import MailKind
 from kabinet.notifications.unsubscribe import unsubscribe_token_read
 from kabinet.privacy.models import ConsentSource
 from kabinet.privacy.services import consents_record
+from kabinet.telegram.services import bot_enabled
 
 
 @login_required
@@ -29,7 +30,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         return redirect("portal:notification-settings")
     prefs = mail_preferences_for(request.user)
     kinds = [(kind, label, prefs[kind]) for kind, label in optional_kinds()]
-    return render(request, "portal/settings/notifications.html", {"kinds": kinds})
+    return render(request, "portal/settings/notifications.html", {"kinds": kinds, "telegram_on": bot_enabled()})
 
 
 @csrf_exempt  # the signed token is the proof; RFC 8058 one-click POSTs carry no CSRF token

@@ -3,6 +3,7 @@ from django.urls import path
 from kabinet.portal import access, billing, news, payments, pwa, readings, reception, servicedesk, settings_pages, views
 from kabinet.portal.developers import developers
 from kabinet.privacy import views as privacy
+from kabinet.telegram import views as telegram_views
 
 app_name = "portal"
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("messages/<int:pk>/", reception.message_detail, name="reception-detail"),
     path("messages/<int:pk>/reply/", reception.message_reply, name="reception-reply"),
     path("settings/notifications/", settings_pages.notification_settings, name="notification-settings"),
+    path("settings/telegram/", telegram_views.telegram_link, name="telegram"),
     path("unsubscribe/<str:token>/", settings_pages.unsubscribe, name="unsubscribe"),
     # Privacy and my data: the notice is public, the rest the login's own (kabinet/privacy/views.py)
     path("privacy/", privacy.policy, name="privacy-policy"),

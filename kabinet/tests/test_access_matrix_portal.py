@@ -43,6 +43,7 @@ CUSTOMER = {
     "pay": "GET", "invoices": "GET", "statement": "GET", "statement-pdf": "GET", "consumption": "GET",
     "privacy": "GET", "privacy-export": "POST", "privacy-correction": "GET", "privacy-erasure": "GET",
     "privacy-erasure-cancel": "POST", "developers": "GET",
+    "telegram": "GET",  # kabinet/telegram: the one-time code that links a chat (404 while the bot is off)
 }  # fmt: skip
 # One customer's object in the URL: another customer (and staff, who are not customers)
 # get 404, and nothing changes.

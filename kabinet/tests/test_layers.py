@@ -21,6 +21,8 @@ LAYERS = [
     "servicedesk",
     "news",
     "reception",
+    "telegram",
+    "pages",
     "paper",
     "privacy",
     "exports",

@@ -115,6 +115,7 @@ STATUS = {"activate": 400}
 # Portal URLs that are not pages to walk, and why.
 NOT_WALKED = {
     "logout": "a POST (the walk ends each session by dropping its cookie)",
+    "offline-pages": "JSON for the service worker: the pages it saves (test_pwa_offline_pages.py)",
     "account-choose": "a POST from the premises switcher",
     "invite": "a POST from the access page (it shows that page again on an error)",
     "access-revoke": "a POST",
@@ -140,6 +141,7 @@ NOT_WALKED = {
     "privacy-export": "a POST from the privacy page",
     "privacy-erasure-cancel": "a POST",
     "privacy-download": "a ZIP, from the link mailed to the login",
+    "telegram": "404 while the bot is off, as in the walk (kabinet/telegram/tests cover the page)",
 }
 
 
