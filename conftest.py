@@ -90,16 +90,27 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, transactional_db):
+def page(request, browser, transactional_db):
     """A fresh browser context per test; phone-sized (360 px) unless the test resizes it.
 
-    It asks for the database so that it is closed before the database is emptied: the
-    service worker keeps fetching the customer's pages to save them, and a request in
-    flight while the test runner flushes the tables locks them (SQLite)."""
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
+    The service worker saves the customer's pages in the background, and a request of its
+    still in flight while the test runner empties the tables locks them (SQLite): so it is
+    blocked unless the test is marked `service_worker`, and such a page is left idle before
+    its context closes, which happens before the database is emptied (the fixture asks for
+    the database)."""
+    worker = request.node.get_closest_marker("service_worker") is not None
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, locale="en-US", service_workers="allow" if worker else "block"
+    )
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
+    if worker:
+        try:
+            pg.goto("about:blank")
+            pg.wait_for_timeout(500)  # the worker's last fetches finish
+        except Exception:  # noqa: BLE001 - a test may have closed it already
+            pass
     context.close()
 
 

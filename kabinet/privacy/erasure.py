@@ -135,6 +135,8 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     ),
     "meters.SubmissionKey": (Decision(D, ("user",), "Retry keys of the login's submissions."),),
     "api.IdempotencyKey": (Decision(D, ("user",), "Retry keys of the login's API calls, with their answers."),),
+    "telegram.TelegramChat": (Decision(D, ("user",), "The login's linked Telegram chats, with their chat ids."),),
+    "telegram.LinkCode": (Decision(D, ("user",), "One-time codes to link a chat."),),
     "utility.Event": (
         Decision(S, ("message", "data"), "The audit trail stays; the login's values in it are erased."),
         Decision(P, ("ip",), "IP addresses of the login's own events."),
@@ -192,6 +194,11 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     "billing.Correction": (Decision(K, ("actor",), "Staff."),),
     "news.News": (Decision(K, ("created_by",), "Staff."),),
     "paper.PrintBatch": (Decision(K, ("created_by",), "Staff."),),
+    "billing.BuildingReading": (Decision(K, ("actor",), "Staff."),),
+    "billing.BuildingBalance": (Decision(K, ("reviewed_by",), "Staff."),),
+    "pages.Page": (Decision(K, ("updated_by",), "Staff."),),
+    "pages.PageVersion": (Decision(K, ("written_by",), "Staff."),),
+    "pages.Document": (Decision(K, ("created_by",), "Staff."),),
     "news.Outage": (Decision(K, ("created_by",), "Staff."),),
     "utility.UtilityProfile": (
         Decision(

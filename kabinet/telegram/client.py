@@ -6,6 +6,7 @@ PtbBotClient talks to Telegram with python-telegram-bot; the base URL is configu
 interface (kabinet/telegram/tests/fakes.py)."""
 
 import asyncio
+import concurrent.futures
 
 from django.conf import settings
 
@@ -41,7 +42,14 @@ class PtbBotClient(BotClient):
             ) as bot:
                 return await call(bot)
 
-        return asyncio.run(run())
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(run())
+        # Called from a thread that already runs an event loop (an ASGI server's sync
+        # adapter, Playwright's sync API in the tests): run ours on a thread of its own.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, run()).result()
 
     def send_message(self, *, chat_id, text) -> None:
         self._run(lambda bot: bot.send_message(chat_id=chat_id, text=text))

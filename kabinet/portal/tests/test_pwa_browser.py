@@ -8,6 +8,9 @@ from kabinet.meters.models import Reading, ReadingSource, ReadingStatus, Submiss
 
 QUEUE = "kabinet:reading-queue"
 
+# These pages run the service worker (the fixture blocks it elsewhere: conftest.page).
+pytestmark = pytest.mark.service_worker
+
 
 def log_in(page, live_server, password, language="en"):
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
