@@ -266,7 +266,8 @@ def workbook(template: Template, rows: dict[str, list[list]]) -> bytes:
             if spec.required:
                 cell.font = bold
         for r, values in enumerate(rows.get(sheet.name, []), start=2):
-            assert len(values) == len(sheet.columns), sheet.name  # a builder out of step with the spec
+            if len(values) != len(sheet.columns):  # a builder out of step with the spec
+                raise ValueError(f"{sheet.name}: {len(values)} values for {len(sheet.columns)} columns")
             for c, value in enumerate(values, start=1):
                 cell = page.cell(row=r, column=c, value=value)
                 if isinstance(value, str):

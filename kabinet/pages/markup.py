@@ -61,4 +61,4 @@ def render(text: str, heading: str = "h2") -> SafeString:
             html.append("<ul>" + "".join(f"<li>{_inline(line)}</li>" for line in lines) + "</ul>")
         else:
             html.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
-    return mark_safe("\n".join(html))  # nosec B308 - built from escaped pieces only
+    return mark_safe("\n".join(html))  # nosec B308 B703 - built from escaped pieces only

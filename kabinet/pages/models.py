@@ -172,7 +172,7 @@ class Document(models.Model):
         verbose_name = _("published document")
         verbose_name_plural = _("published documents")
         ordering = ["-publish_from", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(token=""), name="pages_document_has_token")]
+        constraints = [models.CheckConstraint(condition=~Q(token=""), name="pages_document_has_token")]  # nosec B106
 
     def __str__(self) -> str:
         return self.title

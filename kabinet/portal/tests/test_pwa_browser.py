@@ -110,6 +110,7 @@ def test_offline_pages_show_the_translated_offline_page_and_nothing_personal(liv
     log_in(page, live_server, password, language="ru")
     page.goto(f"{live_server.url}/readings/")
     wait_for_worker(page)
+    saved_pages(page, at_least=2)  # the worker saves in the background: slower on a busy machine
     page.wait_for_timeout(300)  # the worker refreshes the offline page in this language
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/readings/history/")
@@ -118,6 +119,8 @@ def test_offline_pages_show_the_translated_offline_page_and_nothing_personal(liv
     assert "CW-1001" not in page.content()
     # Only the list of this customer's pages kept on the device (links to them) names the
     # account; the page itself, as cached, holds nothing personal.
+    # The page fills the list from the device's cache after it loads.
+    page.wait_for_function("document.querySelectorAll('#saved-pages li').length >= 2", timeout=5_000)
     assert page.locator("#saved-pages li").count() == 2
     page.evaluate("document.getElementById('saved-pages').remove()")
     assert "100001" not in page.content()
