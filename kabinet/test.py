@@ -138,6 +138,21 @@ def make_login(customer: Customer, email: str, accounts: list[Account], *, passw
     return user
 
 
+def role_logins(roles) -> dict[str, User]:
+    """One staff login per role name, in the group the migrations made for it."""
+    from django.contrib.auth.models import Group
+
+    logins = {}
+    for role in roles:
+        slug = role.lower().replace(" ", "_")
+        user = User.objects.create_user(
+            username=slug, email=f"{slug}@utility.example", password=PASSWORD, is_staff=True
+        )
+        user.groups.set([Group.objects.get(name=role)])
+        logins[role] = user
+    return logins
+
+
 class Personas:
     """Everything a typical test needs, built in one place."""
 

@@ -10,12 +10,11 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import Group
 
 from kabinet.billing.models import BillingRun, Invoice, InvoiceLine, LineKind, Method, RunStatus
-from kabinet.customers.models import Customer, CustomerKind, User
+from kabinet.customers.models import Customer, CustomerKind
 from kabinet.exports.models import EInvoiceRecipient
-from kabinet.test import PASSWORD, make_account
+from kabinet.test import make_account, role_logins
 
 OCT = dt.date(2026, 10, 1)
 
@@ -103,15 +102,7 @@ def council(personas) -> Council:
 @pytest.fixture
 def staff(db):
     """One login per role that matters here, as the migrations made the groups."""
-    logins = {}
-    for role in ("Accountant", "Administrator", "Auditor", "Operator", "Customer service"):
-        slug = role.lower().replace(" ", "_")
-        user = User.objects.create_user(
-            username=slug, email=f"{slug}@utility.example", password=PASSWORD, is_staff=True
-        )
-        user.groups.set([Group.objects.get(name=role)])
-        logins[role] = user
-    return logins
+    return role_logins(("Accountant", "Administrator", "Auditor", "Operator", "Customer service"))
 
 
 @pytest.fixture(autouse=True)

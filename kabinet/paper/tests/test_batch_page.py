@@ -2,27 +2,17 @@
 the run's page, and a bounded number of queries however many bundles there are."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from kabinet.customers.models import User
 from kabinet.paper import services
 from kabinet.paper.models import PrintBatch, PrintBundle
-from kabinet.test import PASSWORD
+from kabinet.test import role_logins
 
 
 @pytest.fixture
 def staff(personas):
     """One login per role that matters here, as the migrations made the groups."""
-    logins = {}
-    for role in ("Accountant", "Administrator", "Auditor", "Operator", "Customer service"):
-        slug = role.lower().replace(" ", "_")
-        user = User.objects.create_user(
-            username=slug, email=f"{slug}@utility.example", password=PASSWORD, is_staff=True
-        )
-        user.groups.set([Group.objects.get(name=role)])
-        logins[role] = user
-    return logins
+    return role_logins(("Accountant", "Administrator", "Auditor", "Operator", "Customer service"))
 
 
 @pytest.fixture(autouse=True)
