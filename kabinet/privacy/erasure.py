@@ -43,6 +43,7 @@ from kabinet.privacy.models import CorrectionRequest, DataExport
 from kabinet.privacy.rules import ERASED, scrub, scrub_json
 from kabinet.reception.models import Message, Reply
 from kabinet.servicedesk.models import Comment, ServiceRequest
+from kabinet.telegram.models import OutgoingMessage, TelegramChat
 from kabinet.utility.models import Event
 
 
@@ -137,6 +138,9 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     "api.IdempotencyKey": (Decision(D, ("user",), "Retry keys of the login's API calls, with their answers."),),
     "telegram.TelegramChat": (Decision(D, ("user",), "The login's linked Telegram chats, with their chat ids."),),
     "telegram.LinkCode": (Decision(D, ("user",), "One-time codes to link a chat."),),
+    "telegram.OutgoingMessage": (
+        Decision(D, ("chat_id", "text", "document"), "Bot messages to the login's chats (balances, invoices)."),
+    ),
     "utility.Event": (
         Decision(S, ("message", "data"), "The audit trail stays; the login's values in it are erased."),
         Decision(P, ("ip",), "IP addresses of the login's own events."),
@@ -241,6 +245,10 @@ def login_erase(*, user: User) -> dict[str, int]:
     # table itself, so a new table (even of an app above this one) needs one line above.
     for export in DataExport.objects.filter(user=user).exclude(file=""):
         export.file.delete(save=False)
+    # The bot's messages name their chat, not the login: found through the chats, before
+    # the chats themselves go below.
+    chat_ids = TelegramChat.objects.filter(user=user).values("chat_id")
+    count("telegram.OutgoingMessage", OutgoingMessage.objects.filter(chat_id__in=chat_ids).delete()[0])
     for label, decisions in DECISIONS.items():
         for decision in decisions:
             if decision.action is Action.DELETE:

@@ -2,9 +2,9 @@
 notice (and may decide erasures too); the auditor reads everything here, like elsewhere.
 The roles' table (kabinet/office/roles.py) names the same permissions for new databases."""
 
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from kabinet.lib.role_grants import role_grants_operation
 
 GRANTS = {
     "Customer service": [
@@ -33,19 +33,7 @@ GRANTS = {
 }
 
 
-def grant(apps, schema_editor):
-    create_permissions(
-        global_apps.get_app_config("privacy"), verbosity=0, apps=apps, using=schema_editor.connection.alias
-    )
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group = Group.objects.filter(name=name).first()
-        if group is not None:  # a utility that removed the role keeps it removed
-            group.permissions.add(*Permission.objects.filter(content_type__app_label="privacy", codename__in=codenames))
-
-
 class Migration(migrations.Migration):
     dependencies = [("privacy", "0001_initial"), ("office", "0001_roles")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [role_grants_operation("privacy", GRANTS)]

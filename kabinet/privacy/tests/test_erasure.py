@@ -188,3 +188,24 @@ def test_the_retention_is_the_utilitys(personas, client):
     client.force_login(personas.alice)
     page = client.get(reverse("portal:privacy-erasure")).content.decode()
     assert "7 years" in page and "Our own rule" in page
+
+
+def test_the_bots_messages_to_her_chats_go_and_others_stay(personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kabinet.privacy.erasure import login_erase
+    from kabinet.telegram.models import OutgoingMessage, TelegramChat
+
+    now = timezone.now()
+    TelegramChat.objects.create(chat_id=111, user=personas.alice, linked_at=now)
+    TelegramChat.objects.create(chat_id=222, user=personas.bob, linked_at=now)
+    for chat_id in (111, 111, 222):
+        OutgoingMessage.objects.create(chat_id=chat_id, text="Balance: 12.34", next_attempt_at=now + dt.timedelta(1))
+
+    report = login_erase(user=personas.alice)
+
+    assert report["telegram.OutgoingMessage"] == 2
+    assert list(OutgoingMessage.objects.values_list("chat_id", flat=True)) == [222]
+    assert not TelegramChat.objects.filter(chat_id=111).exists()
