@@ -130,6 +130,8 @@ class ReadingSource(models.TextChoices):
     SMS = "sms", _("SMS")
     TELEGRAM = "telegram", _("Telegram")
     PHONE = "phone", _("Phone (operator)")
+    IVR = "ivr", _("Phone (answering machine)")
+    INSPECTOR = "inspector", _("Inspector (control reading)")
     FILE = "file", _("Meter-reading file")
     STAFF = "staff", _("Staff")
     ESTIMATED = "estimated", _("Estimated")
