@@ -156,6 +156,8 @@ CUSTOMER_SERVICE = Role(
             "pages.page": "view add change",
             "pages.pageversion": "view restore",
             "pages.document": "view add change",
+            # Which chat is whose, and unlinking a lost phone's (granted by telegram 0002)
+            "telegram.telegramchat": "view change",
         }
     ),
 )
@@ -185,6 +187,8 @@ ADMINISTRATOR = Role(
             "pages.page": "view add change delete",
             "pages.pageversion": "view restore",
             "pages.document": "view add change delete",
+            "telegram.telegramchat": "view change",
+            "telegram.outgoingmessage": "view change",
         }
     )
     + REPORTS
@@ -211,6 +215,7 @@ AUDITOR_APPS = (
     "paper",
     "exports",
     "pages",
+    "telegram",
 )
 
 ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)

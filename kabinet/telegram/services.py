@@ -192,6 +192,16 @@ def telegram_outbox_send_due(*, client: BotClient | None = None, limit: int = 10
     return sent
 
 
+def outgoing_retry(*, ids: list[int]) -> int:
+    """Failed messages go back to the queue with a fresh count of attempts."""
+    n = OutgoingMessage.objects.filter(id__in=ids, status=OutgoingStatus.FAILED).update(
+        status=OutgoingStatus.PENDING, attempts=0, last_error="", next_attempt_at=timezone.now()
+    )
+    if n:
+        transaction.on_commit(_schedule_send)
+    return n
+
+
 # --- an update from the webhook ------------------------------------------------------------
 def update_receive(*, update: dict) -> bool:
     """Handle one update once: a repeated update_id (Telegram retries) does nothing.
