@@ -36,6 +36,7 @@ from kabinet.news.models import News, Outage
 from kabinet.news.selectors import outages_for_building
 from kabinet.notifications.models import MailKind
 from kabinet.notifications.unsubscribe import unsubscribe_token
+from kabinet.pages.models import Page as UtilityPage
 from kabinet.portal.tests.test_browser_demo import demo  # noqa: F401 - the fixture
 from kabinet.reception.services import reception_message_send, reception_reply
 from kabinet.servicedesk.models import Category
@@ -112,6 +113,8 @@ HOLDER_ONLY = [
 ]
 CUSTOMER = MEMBER[:6] + HOLDER_ONLY + MEMBER[6:]
 STATUS = {"activate": 400}
+# The utility's pages' URLs (kabinet.pages, /info/) that are not pages to walk.
+INFO_NOT_WALKED = {"pages:document": "a PDF the utility uploaded"}
 # Portal URLs that are not pages to walk, and why.
 NOT_WALKED = {
     "logout": "a POST (the walk ends each session by dropping its cookie)",
@@ -244,8 +247,18 @@ def site(demo) -> dict:  # noqa: F811 - the imported fixture
             found.append(Page(name, path, STATUS.get(name, 200)))
         return found
 
+    # The utility's own pages (/info/, kabinet.pages), as the demo publishes them.
+    info = [Page("pages:index", reverse("pages:index"), 200)] + [
+        Page("pages:page", reverse("pages:page", args=[slug]), 200)
+        for slug in UtilityPage.objects.published().values_list("slug", flat=True)
+    ]
+    assert len(info) > 5, "the demo publishes the utility's pages"
     return {
-        "pages": {"public": pages(PUBLIC), "customer": pages(CUSTOMER, holder), "member": pages(MEMBER, member)},
+        "pages": {
+            "public": pages(PUBLIC) + info,
+            "customer": pages(CUSTOMER, holder),
+            "member": pages(MEMBER, member),
+        },
         "logins": {"customer": (alice["login"], alice["password"]), "member": (MEMBER_EMAIL, MEMBER_PASSWORD)},
     }
 
@@ -368,6 +381,8 @@ def check_page(
             continue
         if match.namespace == "portal":
             linked.add(match.url_name)
+        elif match.namespace == "pages":
+            linked.add(f"pages:{match.url_name}")
     return problems, linked
 
 
@@ -450,7 +465,7 @@ def test_it_walks_every_page_in_every_language_on_a_phone_and_a_desktop(live_ser
     finally:
         context.close()
     walked = {p.name for pages in site["pages"].values() for p in pages}
-    unwalked = linked - walked - set(NOT_WALKED)
+    unwalked = linked - walked - set(NOT_WALKED) - set(INFO_NOT_WALKED)
     assert not unwalked, f"pages linked from the portal that the walk does not open: {sorted(unwalked)}"
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
