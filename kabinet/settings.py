@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kabinet.news",
     "kabinet.reception",
     "kabinet.telegram",  # the customers' Telegram bot (off without TELEGRAM_BOT_TOKEN)
+    "kabinet.ivr",  # readings by phone: the answering machine (off unless IVR_PROVIDER)
     "kabinet.pages",  # the utility's own pages under /info/
     "kabinet.privacy",
     "kabinet.paper",
@@ -212,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "readings-send-sms": {"task": "kabinet.meters.tasks.readings_send_sms", "schedule": 60.0},
     # The Telegram bot's replies and reminders that could not be sent at once.
     "telegram-send-outbox": {"task": "kabinet.telegram.tasks.telegram_send_outbox", "schedule": 60.0},
+    # Answering-machine calls older than IVR_SESSION_HOURS, with the callers' numbers (`ivr_sessions_purge`).
+    "ivr-sessions-purge": {"task": "kabinet.ivr.tasks.ivr_sessions_purge", "schedule": crontab(hour=3, minute=55)},
     # Bank statements dropped in STATEMENTS_INBOX (`import_statements`).
     "import-statements": {"task": "kabinet.payments.tasks.import_statements_task", "schedule": 600.0},
     # The payment sandbox's delayed notifications (`sandbox_notify`; nothing due without it).
@@ -453,3 +456,34 @@ TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", "")
 # The bot's username without "@", for the portal's t.me link.
 TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME", "")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
+# --- Readings by phone: the answering machine (kabinet/ivr) ---------------------------------
+# "twilio" (Twilio Voice webhooks under /ivr/twilio/, signed with SMS_TWILIO_AUTH_TOKEN),
+# "agi" (Asterisk runs `manage.py ivr_agi`), or "off".
+IVR_PROVIDER = env("IVR_PROVIDER", "off")
+if IVR_PROVIDER not in ("off", "twilio", "agi"):
+    raise ImproperlyConfigured("IVR_PROVIDER must be 'off', 'twilio' or 'agi'.")
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    """["ru=ru-RU", "lv=lv-LV"] -> {"ru": "ru-RU", "lv": "lv-LV"}."""
+    return dict(item.split("=", 1) for item in items if "=" in item)
+
+
+# The <Say> language tag and voice of each language (Twilio's Google voices speak all three).
+IVR_SAY_LANGUAGES = _pairs(env_list("IVR_SAY_LANGUAGES", "ru=ru-RU,lv=lv-LV,en=en-GB"))
+IVR_TWILIO_VOICES = _pairs(
+    env_list("IVR_TWILIO_VOICES", "ru=Google.ru-RU-Standard-A,lv=Google.lv-LV-Standard-A,en=Google.en-GB-Standard-A")
+)
+# Recorded prompts instead of speech synthesis for the fixed sentences: <Play> of
+# <IVR_PROMPTS_URL>/<language>/<key>.mp3 (keys in kabinet/ivr/dialogue.py); empty: <Say>.
+IVR_PROMPTS_URL = env("IVR_PROMPTS_URL", "")
+# Seconds a question waits for the first key.
+IVR_GATHER_TIMEOUT = env_int("IVR_GATHER_TIMEOUT", 8)
+# Wrong account numbers one caller's number may key in an hour, across calls.
+IVR_WRONG_ACCOUNTS_PER_HOUR = env_int("IVR_WRONG_ACCOUNTS_PER_HOUR", 10)
+# Calls (with the caller's number) are deleted this many hours after they began.
+IVR_SESSION_HOURS = env_int("IVR_SESSION_HOURS", 24)
+# Asterisk: the speech application for sentences, and the sounds folder of recorded prompts
+# (<folder>/<language>/<key>; empty: every sentence is synthesised).
+IVR_AGI_SAY_APP = env("IVR_AGI_SAY_APP", "Espeak")
+IVR_AGI_SOUNDS = env("IVR_AGI_SOUNDS", "")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/", admin.site.urls),
     path("telegram/", include("kabinet.telegram.urls")),
+    path("ivr/", include("kabinet.ivr.urls")),
     path("info/", include("kabinet.pages.urls")),
     path("", include("kabinet.portal.urls")),
 ]

@@ -138,6 +138,13 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     "api.IdempotencyKey": (Decision(D, ("user",), "Retry keys of the login's API calls, with their answers."),),
     "telegram.TelegramChat": (Decision(D, ("user",), "The login's linked Telegram chats, with their chat ids."),),
     "telegram.LinkCode": (Decision(D, ("user",), "One-time codes to link a chat."),),
+    "ivr.CallSession": (
+        Decision(
+            K,
+            ("caller_phone",),
+            "Answering-machine calls name no login and are deleted a day after the call (ivr_sessions_purge).",
+        ),
+    ),
     "telegram.OutgoingMessage": (
         Decision(D, ("chat_id", "text", "document"), "Bot messages to the login's chats (balances, invoices)."),
     ),

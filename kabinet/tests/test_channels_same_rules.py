@@ -4,12 +4,13 @@ The readings door (kabinet.meters.submission) holds the rules; this test checks 
 channel bends them on the way in. Each case is sent by each channel through its real
 protocol — the portal's form, the API with a personal token, an e-mail as a mail client
 writes it, an SMS as Twilio posts it (signed), a Telegram dialogue through the bot's
-webhook — and each must store the same value for the same period with the same status
-and the same reason. The figures are the rules worked out by hand: the Latvian preset
-keeps one decimal and drops the rest (never rounds), the Russian one keeps whole cubic
-metres; a value below the previous one is refused; the Latvian window is the 27th to the
-month's end (earlier readings wait for it), the Russian one the 23rd to the 25th (a later
-reading waits for the next month's window).
+webhook, a phone call through Twilio's signed voice webhooks — and each must store the
+same value for the same period with the same status and the same reason. The figures
+are the rules worked out by hand: the Latvian preset keeps one decimal and drops the rest
+(never rounds), the Russian one keeps whole cubic metres; a value below the previous one
+is refused; the Latvian window is the 27th to the month's end (earlier readings wait for
+it), the Russian one the 23rd to the 25th (a later reading waits for the next month's
+window).
 """
 
 import base64
@@ -170,12 +171,36 @@ def via_telegram(client, p, value: str, settings, monkeypatch) -> Outcome:
     return stored(p.alice_cold, ReadingSource.TELEGRAM)
 
 
+def via_ivr(client, p, value: str, settings, monkeypatch) -> Outcome:
+    """A phone call through Twilio's signed voice webhooks: English if there is a menu,
+    the account number, the value of the first meter asked (cold water) with * as the
+    decimal point and 1 to confirm, then the other meters skipped with the hash key alone."""
+    from kabinet.ivr.tests.conftest import TOKEN, TwilioCall
+
+    settings.IVR_PROVIDER = "twilio"
+    settings.SMS_TWILIO_AUTH_TOKEN = TOKEN
+    call = TwilioCall(client, caller=f"+3712{next(_ids):07d}")
+    assert call.start().status_code == 200
+    if len({say.get("language") for say in call.root.iter("Say")}) > 1:
+        call.press("3")  # the language menu: English
+    call.press("100001")
+    call.press(value.replace(",", "*"))
+    call.press("1")
+    for _ in range(10):
+        if call.hung_up:
+            break
+        call.press("")
+    assert call.hung_up
+    return stored(p.alice_cold, ReadingSource.IVR)
+
+
 CHANNELS = {
     "portal": lambda client, p, value, settings, monkeypatch: via_portal(client, p, value),
     "api": lambda client, p, value, settings, monkeypatch: via_api(client, p, value),
     "email": lambda client, p, value, settings, monkeypatch: via_email(client, p, value),
     "sms": lambda client, p, value, settings, monkeypatch: via_sms(client, p, value, settings),
     "telegram": via_telegram,
+    "ivr": via_ivr,
 }
 
 

@@ -22,6 +22,7 @@ LAYERS = [
     "news",
     "reception",
     "telegram",
+    "ivr",
     "pages",
     "paper",
     "privacy",
