@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kabinet.reception",
     "kabinet.telegram",  # the customers' Telegram bot (off without TELEGRAM_BOT_TOKEN)
     "kabinet.ivr",  # readings by phone: the answering machine (off unless IVR_PROVIDER)
+    "kabinet.identity",  # sign-in with a bank or ID provider, OpenID Connect (off without OIDC_PROVIDERS)
     "kabinet.pages",  # the utility's own pages under /info/
     "kabinet.privacy",
     "kabinet.paper",
@@ -456,6 +457,33 @@ TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", "")
 # The bot's username without "@", for the portal's t.me link.
 TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME", "")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
+# --- Sign-in with an external identity (kabinet/identity, OpenID Connect) -----------------
+# OIDC_PROVIDERS: the providers' keys, comma-separated ("bank,google"); empty: off. For each
+# key K (upper case, "-" as "_"): OIDC_K_NAME (the button's name), OIDC_K_ISSUER, optional
+# OIDC_K_DISCOVERY_URL (default: the issuer's /.well-known/openid-configuration),
+# OIDC_K_CLIENT_ID, OIDC_K_CLIENT_SECRET (or OIDC_K_CLIENT_SECRET_FILE), OIDC_K_SCOPES
+# (default "openid") and OIDC_K_ACR_VALUES (space-separated: the broker's method or assurance
+# level; when set, the ID token's "acr" must be one of them).
+# The provider must accept the redirect URI SITE_URL/identity/<key>/callback/.
+OIDC_PROVIDERS: dict[str, dict[str, str]] = {}
+for _key in env_list("OIDC_PROVIDERS", ""):
+    _prefix = "OIDC_" + _key.upper().replace("-", "_") + "_"
+    OIDC_PROVIDERS[_key] = {
+        "name": env(_prefix + "NAME", _key),
+        "issuer": env(_prefix + "ISSUER", ""),
+        "discovery_url": env(_prefix + "DISCOVERY_URL", ""),
+        "client_id": env(_prefix + "CLIENT_ID", ""),
+        "client_secret": env(_prefix + "CLIENT_SECRET", ""),
+        "scopes": env(_prefix + "SCOPES", "openid"),
+        "acr_values": env(_prefix + "ACR_VALUES", ""),
+    }
+    if not _key.replace("-", "").isalnum() or not _key.islower():
+        raise ImproperlyConfigured(f"OIDC_PROVIDERS: {_key!r} must be lower-case letters, digits and '-'.")
+    if not OIDC_PROVIDERS[_key]["client_id"] or not (
+        OIDC_PROVIDERS[_key]["issuer"] or OIDC_PROVIDERS[_key]["discovery_url"]
+    ):
+        raise ImproperlyConfigured(f"OIDC provider {_key!r}: set {_prefix}ISSUER and {_prefix}CLIENT_ID.")
+
 # --- Readings by phone: the answering machine (kabinet/ivr) ---------------------------------
 # "twilio" (Twilio Voice webhooks under /ivr/twilio/, signed with SMS_TWILIO_AUTH_TOKEN),
 # "agi" (Asterisk runs `manage.py ivr_agi`), or "off".

@@ -17,6 +17,7 @@ urlpatterns = [
     path("office/", admin.site.urls),
     path("telegram/", include("kabinet.telegram.urls")),
     path("ivr/", include("kabinet.ivr.urls")),
+    path("identity/", include("kabinet.identity.urls")),
     path("info/", include("kabinet.pages.urls")),
     path("", include("kabinet.portal.urls")),
 ]

@@ -145,6 +145,9 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
             "Answering-machine calls name no login and are deleted a day after the call (ivr_sessions_purge).",
         ),
     ),
+    "identity.ExternalIdentity": (
+        Decision(D, ("user",), "The login's links to bank or ID providers (issuer, subject): no sign-in by them."),
+    ),
     "telegram.OutgoingMessage": (
         Decision(D, ("chat_id", "text", "document"), "Bot messages to the login's chats (balances, invoices)."),
     ),

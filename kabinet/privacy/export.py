@@ -26,6 +26,7 @@ from django.db.models import Q
 from kabinet.billing.models import Invoice, InvoiceStatus
 from kabinet.billing.receipts import receipt_pdf
 from kabinet.customers.models import AccountAccess, ApiToken, MailPreference, User
+from kabinet.identity.models import ExternalIdentity
 from kabinet.meters.models import Meter, Reading
 from kabinet.notifications.models import OutboxMessage
 from kabinet.payments.models import Payment
@@ -117,6 +118,8 @@ def export_collect(user: User) -> ExportData:
             exclude=("is_superuser", "is_staff"),
             mail_preferences={p.kind: p.enabled for p in MailPreference.objects.filter(user=user)},
             api_tokens=[row(t, exclude=("user",)) for t in ApiToken.objects.filter(user=user)],
+            # Bank or ID providers linked for sign-in (issuer and subject, kabinet/identity).
+            external_identities=[row(i, exclude=("user",)) for i in ExternalIdentity.objects.filter(user=user)],
         )
     ]
     accounts = []

@@ -23,6 +23,7 @@ LAYERS = [
     "reception",
     "telegram",
     "ivr",
+    "identity",
     "pages",
     "paper",
     "privacy",
