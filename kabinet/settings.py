@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kabinet.identity",  # sign-in with a bank or ID provider, OpenID Connect (off without OIDC_PROVIDERS)
     "kabinet.pages",  # the utility's own pages under /info/
     "kabinet.privacy",
+    "kabinet.inspection",  # the inspector's round: control readings on a phone
     "kabinet.paper",
     "kabinet.exports",  # ГИС ЖКХ templates and UBL e-invoices
     "kabinet.portal",
@@ -298,6 +299,7 @@ REQUEST_BODY_LIMITS = {
     "/api/": 256 * 1024,  # JSON readings, SMS webhooks
     "/requests/new/": 5 * 10 * MB + MB,  # five photos of 10 MB (servicedesk.MAX_PHOTOS)
     "/office/": 5 * MB,
+    "/inspection/stops/": 3 * 10 * MB + MB,  # a stop's meter photos (inspection.services.MAX_PHOTO_BYTES)
     "/office/news/": 10 * MB + MB,  # a news picture (news.services.MAX_IMAGE_BYTES)
     # Reading files and bank statements (meters/payments MAX_IMPORT_BYTES / MAX_UPLOAD).
     "/office/meters/readingimport/upload/": 200 * MB + MB,
@@ -483,6 +485,16 @@ for _key in env_list("OIDC_PROVIDERS", ""):
         OIDC_PROVIDERS[_key]["issuer"] or OIDC_PROVIDERS[_key]["discovery_url"]
     ):
         raise ImproperlyConfigured(f"OIDC provider {_key!r}: set {_prefix}ISSUER and {_prefix}CLIENT_ID.")
+
+# --- The inspector's round (kabinet/inspection) -------------------------------------------
+# A control reading further than this (in the meter's units) from the customer's last
+# reading is flagged for staff.
+INSPECTION_TOLERANCE = env("INSPECTION_TOLERANCE", "1")
+# "next_invoice": staff may accept a flagged control reading as the billing reading (ПП 354
+# п. 85: it enters the next invoice through the readings door); "off": flags are only reviewed.
+INSPECTION_CONTROL_READING_BILLING = env("INSPECTION_CONTROL_READING_BILLING", "next_invoice")
+if INSPECTION_CONTROL_READING_BILLING not in ("off", "next_invoice"):
+    raise ImproperlyConfigured("INSPECTION_CONTROL_READING_BILLING must be 'off' or 'next_invoice'.")
 
 # --- Readings by phone: the answering machine (kabinet/ivr) ---------------------------------
 # "twilio" (Twilio Voice webhooks under /ivr/twilio/, signed with SMS_TWILIO_AUTH_TOKEN),

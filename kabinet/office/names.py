@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 # verbose_name (English, as written in the model) -> its accusative, translated.
 ACCUSATIVE = {
     "API token": pgettext_lazy("accusative", "API token"),
+    "Telegram chat": pgettext_lazy("accusative", "Telegram chat"),
     "account": pgettext_lazy("accusative", "account"),
     "activation code": pgettext_lazy("accusative", "activation code"),
     "agent registry layout": pgettext_lazy("accusative", "agent registry layout"),
@@ -33,6 +34,7 @@ ACCUSATIVE = {
     "correction": pgettext_lazy("accusative", "correction"),
     "correction request": pgettext_lazy("accusative", "correction request"),
     "consent record": pgettext_lazy("accusative", "consent record"),
+    "control check": pgettext_lazy("accusative", "control check"),
     "data export": pgettext_lazy("accusative", "data export"),
     "erasure request": pgettext_lazy("accusative", "erasure request"),
     "privacy notice": pgettext_lazy("accusative", "privacy notice"),
@@ -44,6 +46,7 @@ ACCUSATIVE = {
     "e-mail preference": pgettext_lazy("accusative", "e-mail preference"),
     "event": pgettext_lazy("accusative", "event"),
     "e-invoice recipient": pgettext_lazy("accusative", "e-invoice recipient"),
+    "inspection route": pgettext_lazy("accusative", "inspection route"),
     "group": pgettext_lazy("accusative", "group"),
     "invitation": pgettext_lazy("accusative", "invitation"),
     "invoice": pgettext_lazy("accusative", "invoice"),

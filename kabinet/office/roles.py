@@ -78,6 +78,24 @@ METER_ENGINEER = Role(
             "billing.buildingreading": "view add change",
             "billing.buildingbalance": "view change",
             "billing.buildingshare": "view",
+            # Inspectors' routes planned and flagged control checks reviewed (granted by inspection 0002)
+            "inspection.route": "view add change",
+            "inspection.routestop": "view add change delete",
+            "inspection.controlcheck": "view change",
+        }
+    ),
+)
+
+# The phone pages at /inspection/ open with "add control check"; the inspector sees only
+# their own routes there and changes nothing else (created by inspection 0002).
+INSPECTOR = Role(
+    "Inspector",
+    "Walks the routes planned for them: control readings, seals and meters' condition, on a phone.",
+    _perms(
+        {
+            "inspection.route": "view",
+            "inspection.routestop": "view",
+            "inspection.controlcheck": "view add",
         }
     ),
 )
@@ -216,6 +234,7 @@ AUDITOR_APPS = (
     "exports",
     "pages",
     "telegram",
+    "inspection",
 )
 
-ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR)
+ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR, INSPECTOR)

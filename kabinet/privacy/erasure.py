@@ -148,6 +148,15 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     "identity.ExternalIdentity": (
         Decision(D, ("user",), "The login's links to bank or ID providers (issuer, subject): no sign-in by them."),
     ),
+    "inspection.Route": (Decision(K, ("inspector", "created_by"), "Staff: the inspector and who planned the route."),),
+    "inspection.ControlCheck": (
+        Decision(
+            K,
+            ("inspector", "reviewed_by", "note", "photo"),
+            "Control readings of the meter (ПП 354 п. 82-85), kept with the readings they may have become; "
+            "staff who took and reviewed them.",
+        ),
+    ),
     "telegram.OutgoingMessage": (
         Decision(D, ("chat_id", "text", "document"), "Bot messages to the login's chats (balances, invoices)."),
     ),

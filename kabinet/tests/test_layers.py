@@ -24,6 +24,7 @@ LAYERS = [
     "telegram",
     "ivr",
     "identity",
+    "inspection",
     "pages",
     "paper",
     "privacy",

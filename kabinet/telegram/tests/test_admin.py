@@ -39,9 +39,12 @@ def test_customer_service_finds_a_chat_by_account_and_unlinks_it(staff, alices_c
     assert alices_chat.user is None and alices_chat.linked_at is None
     assert Event.objects.filter(kind="telegram.unlinked", actor=staff["Customer service"]).count() == 1
     # The chat's dialogue state is never shown (it may hold half-entered readings).
-    assert "state" not in client.get(reverse("admin:telegram_telegramchat_change", args=[alices_chat.pk])).context[
-        "adminform"
-    ].form.fields
+    assert (
+        "state"
+        not in client.get(reverse("admin:telegram_telegramchat_change", args=[alices_chat.pk]))
+        .context["adminform"]
+        .form.fields
+    )
 
 
 def test_the_operator_sees_neither_and_the_auditor_cannot_unlink(staff, alices_chat, client):

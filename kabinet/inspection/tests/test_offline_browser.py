@@ -1,0 +1,85 @@
+"""The inspector's offline queue end to end in Chromium at 360 px: a stop recorded with no
+connection waits on the phone and arrives once when the connection returns."""
+
+import pytest
+from django.utils import timezone
+
+from kabinet.inspection.models import ControlCheck, Route, RouteStop
+from kabinet.test import png_bytes
+
+# The page runs the portal's service worker (conftest.page blocks it elsewhere).
+pytestmark = pytest.mark.service_worker
+
+
+def wait_for_worker(page):
+    """Until the service worker is active and controls the page."""
+    active = "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+    for _attempt in range(50):
+        if page.evaluate(active):
+            break
+        page.wait_for_timeout(200)
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_a_stop_on_the_phone_offline_and_sends_it_once_when_back(
+    live_server, page, password, settings, tmp_path
+):
+    from kabinet.test import Personas, role_logins
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    p = Personas("lv")
+    ivars = role_logins(["Inspector"])["Inspector"]
+    route = Route.objects.create(date=timezone.localdate(), inspector=ivars, name="Rīgas iela")
+    stop = RouteStop.objects.create(route=route, premises=p.alice_account.premises, order=1)
+    RouteStop.objects.create(route=route, premises=p.bob_account.premises, order=2)
+    route_url = f"{live_server.url}/inspection/routes/{route.pk}/"
+
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/office/login/?next=/inspection/routes/{route.pk}/")
+    page.fill("input[name=username]", ivars.username)
+    page.fill("input[name=password]", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(route_url)
+    wait_for_worker(page)
+
+    page.context.set_offline(True)
+    section = page.locator(f"#stop-{stop.pk}")
+    section.get_by_label("Control reading (m³)").first.fill("135,5")
+    section.get_by_label("Seal broken or missing").first.check()
+    section.get_by_label("Photo of the meter").first.set_input_files(
+        files=[{"name": "meter.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    section.get_by_role("button", name="Save this stop").click()
+    status = page.locator("#offline-status")
+    status.get_by_text("No connection: this stop is saved on this phone").wait_for()
+    assert "1. Rīgas iela 5-12" in status.inner_text()
+    assert not ControlCheck.objects.exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.context.set_offline(False)  # the "online" event sends the queue
+    status.get_by_text("The stops saved on this phone have been sent").wait_for()
+    section.get_by_text("Checked").wait_for()
+    check = ControlCheck.objects.get()
+    assert (check.meter, str(check.value), check.seal_intact, check.status, check.photo_type) == (
+        p.alice_cold,
+        "135.500",
+        False,
+        "flagged",
+        "image/png",
+    )
+    queued = (
+        "new Promise(r => { const q = indexedDB.open('kabinet-inspection', 1); q.onsuccess = () => { "
+        "const g = q.result.transaction('queue').objectStore('queue').getAll(); "
+        "g.onsuccess = () => r(g.result.length); }; })"
+    )
+    assert page.evaluate(queued) == 0
+
+    # Opened again later: nothing is sent twice.
+    page.reload()
+    page.locator(f"#stop-{stop.pk}").get_by_text("Checked").wait_for()
+    assert ControlCheck.objects.count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
