@@ -16,7 +16,7 @@ from kabinet.office.tests.test_reports_world import EVIL, EVIL_FILE, World
 
 SLUGS = [r.slug for r in REPORTS]
 ALLOWED = {"Accountant", "Administrator", "Auditor", "superuser", "read-only"}
-REFUSED = {"Operator", "Meter engineer", "Dispatcher", "Customer service", "no role"}
+REFUSED = {"Operator", "Meter engineer", "Dispatcher", "Customer service", "Inspector", "no role"}
 
 
 @pytest.fixture(autouse=True)
