@@ -284,6 +284,8 @@ API_RATE_PER_ADDRESS = env("API_RATE_PER_ADDRESS", "1200/min")
 LANGUAGE_CODE = env("LANGUAGE_CODE", "lv")
 LANGUAGES = [("lv", _("Latvian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as Europe writes them (7 Dec 2026, 07/12/2026): kabinet/formats/en.
+FORMAT_MODULE_PATH = ["kabinet.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Europe/Riga")
 CELERY_TIMEZONE = TIME_ZONE  # the beat schedule's crontab hours are the utility's
