@@ -14,12 +14,15 @@ AREAS = {
     "activation": pgettext_lazy("event", "Activation"),
     "api_token": pgettext_lazy("event", "API token"),
     "application": pgettext_lazy("event", "Application"),
+    "autopay": pgettext_lazy("event", "Automatic payment"),
     "billing_run": pgettext_lazy("event", "Billing run"),
     "correction": pgettext_lazy("event", "Correction"),
     "customer": pgettext_lazy("event", "Customer"),
     "demo": pgettext_lazy("event", "Demo"),
     "email": pgettext_lazy("event", "E-mail address"),
+    "identity": pgettext_lazy("event", "Sign-in provider"),
     "inbound": pgettext_lazy("event", "Incoming message"),
+    "inspection": pgettext_lazy("event", "Inspection"),
     "invitation": pgettext_lazy("event", "Invitation"),
     "login": pgettext_lazy("event", "Login"),
     "mail": pgettext_lazy("event", "Mail"),
@@ -38,6 +41,7 @@ AREAS = {
     "servicerequest": pgettext_lazy("event", "Service request"),
     "staff": pgettext_lazy("event", "Staff"),
     "statement": pgettext_lazy("event", "Bank statement"),
+    "telegram": pgettext_lazy("event", "Telegram"),
     "user": pgettext_lazy("event", "Login"),
 }
 
@@ -112,6 +116,19 @@ ACTIONS = {
     "unsubscribed": pgettext_lazy("event", "unsubscribed"),
     "uploaded": pgettext_lazy("event", "uploaded"),
     "verified": pgettext_lazy("event", "verified"),
+    "linked": pgettext_lazy("event", "linked"),
+    "unlinked": pgettext_lazy("event", "unlinked"),
+    "login": pgettext_lazy("event", "signed in"),
+    "code": pgettext_lazy("event", "link code issued"),
+    "photo": pgettext_lazy("event", "photo attached"),
+    "stop_done": pgettext_lazy("event", "stop checked"),
+    "stop_no_access": pgettext_lazy("event", "no access"),
+    "stop_refused": pgettext_lazy("event", "access refused"),
+    "checked": pgettext_lazy("event", "control reading taken"),
+    "dismissed": pgettext_lazy("event", "dismissed"),
+    "route_planned": pgettext_lazy("event", "route planned"),
+    "mandate": pgettext_lazy("event", "status changed"),
+    "attempt": pgettext_lazy("event", "charge status changed"),
 }
 
 
