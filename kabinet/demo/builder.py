@@ -7,7 +7,7 @@ import unicodedata
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from kabinet.billing.models import (
@@ -29,8 +29,9 @@ from kabinet.customers.models import (
 from kabinet.demo import constants as c
 from kabinet.demo import data
 from kabinet.demo.history import HISTORY_MONTHS, AccountSim, History, MeterSim
+from kabinet.inspection.services import route_plan
 from kabinet.lib.periods import add_months
-from kabinet.meters.models import Meter
+from kabinet.meters.models import Meter, MeterStatus
 from kabinet.news.models import News, Outage, OutageStreet
 from kabinet.news.services import outage_notify
 from kabinet.notifications.models import MailKind, OutboxMessage, OutboxStatus
@@ -194,10 +195,38 @@ class DemoBuilder(History):
             password=staff_hash,
             language=self.lang,
         )
+        inspector = User(
+            username=c.INSPECTOR,
+            email=f"ivo@{domain}",
+            first_name="Ivo" if self.preset == "lv" else "Иван",
+            last_name="Kalniņš" if self.preset == "lv" else "Петров",
+            is_staff=True,
+            password=staff_hash,
+            language=self.lang,
+        )
         carol.save()
         dave.save()
+        inspector.save()
         dave.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+        # The role's group comes from the migrations (office 0001, inspection 0002).
+        inspector.groups.set(Group.objects.filter(name="Inspector"))
         self.carol = carol
+        self.inspector = inspector
+
+    def build_inspection_route(self) -> None:
+        """Today's route for the demo inspector: the first premises with meters, in the
+        order of their street, house and flat, so /inspection/ has work to show."""
+        premises = list(
+            Premises.objects.filter(meters__status=MeterStatus.ACTIVE)
+            .select_related("building")
+            .distinct()
+            .order_by("building__street", "building__house", "pk")[:8]
+        )
+        if not premises:
+            return
+        name = "Rīta maršruts" if self.preset == "lv" else "Утренний обход"
+        route_plan(date=self.today, inspector=self.inspector, name=name, premises=premises, actor=self.carol)
+        self.counts["inspection_stops"] = len(premises)
 
     # --- people and premises -------------------------------------------------------
     def person_name(self, index: int) -> tuple[str, str, str]:
@@ -573,6 +602,7 @@ class DemoBuilder(History):
         self.choose_unregistered(sims, invoices)
         self.build_news(sims)
         self.counts["pages"] = pages_demo_build(preset=self.preset, actor=self.carol, today=self.today)
+        self.build_inspection_route()
         event_record(
             kind="demo.seeded",
             actor=self.carol,

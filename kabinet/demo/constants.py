@@ -9,6 +9,7 @@ STAFF_PASSWORD = "kabinet-staff"  # nosec B105  # the public demo, printed on it
 
 SUPERUSER = "carol"
 READ_ONLY_STAFF = "dave"
+INSPECTOR = "ivo"  # walks today's inspection route at /inspection/ (kabinet/inspection)
 
 ALICE_EMAIL = "alice@example.com"
 BOB_EMAIL = "bob@example.com"

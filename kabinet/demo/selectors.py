@@ -35,7 +35,7 @@ def demo_summary() -> dict | None:
             }
         )
     staff = []
-    roles = {c.SUPERUSER: "superuser", c.READ_ONLY_STAFF: "read-only"}
+    roles = {c.SUPERUSER: "superuser", c.READ_ONLY_STAFF: "read-only", c.INSPECTOR: "inspector"}
     for user in User.objects.filter(username__in=roles, is_staff=True).order_by("username"):
         staff.append({"username": user.username, "password": c.STAFF_PASSWORD, "role": roles[user.username]})
     return {

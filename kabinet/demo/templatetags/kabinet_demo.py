@@ -21,4 +21,5 @@ def demo_logins() -> dict:
         "account_login": preset == "ru",
         "staff_login": c.SUPERUSER,
         "staff_password": c.STAFF_PASSWORD,
+        "inspector_login": c.INSPECTOR,
     }

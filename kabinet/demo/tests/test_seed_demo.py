@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 from stdnum import iban
 from stdnum.lv import pvn
 from stdnum.ru import inn, ogrn
@@ -341,13 +342,17 @@ def test_force_replaces_everything(lv):
     assert UtilityProfile.objects.get().currency == "RUB"
     assert Account.objects.count() == ACCOUNTS
     assert not Account.objects.filter(number__startswith="1000").exists()
-    assert User.objects.filter(is_staff=True).count() == 2
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {"carol", "dave", "ivo"}
 
 
 def test_json_lists_the_logins_and_matches_the_database(preset, client):
     doc = json.loads(seed("--if-empty", "--json"))
     assert doc["preset"] == preset
-    assert [(s["username"], s["role"]) for s in doc["staff"]] == [("carol", "superuser"), ("dave", "read-only")]
+    assert [(s["username"], s["role"]) for s in doc["staff"]] == [
+        ("carol", "superuser"),
+        ("dave", "read-only"),
+        ("ivo", "inspector"),
+    ]
     for customer in doc["customers"]:
         db_customer = Customer.objects.get(client_code=customer["client_code"])
         assert customer["accounts"] == list(db_customer.accounts.order_by("number").values_list("number", flat=True))
@@ -415,3 +420,15 @@ def test_it_seeds_across_the_new_year(db):
         assert Reading.objects.filter(period=dt.date(2025, 12, 1)).exists()
         assert sum(ledger_sums().values()) == money(LedgerEntry.objects.aggregate(s=Sum("amount"))["s"])
         assert Invoice.objects.filter(year=2025).exists() and not Invoice.objects.filter(year=2026).exists()
+
+
+def test_the_demo_inspector_has_a_route_for_today(preset, client):
+    from kabinet.inspection.models import Route
+
+    ivo = User.objects.get(username="ivo")
+    route = Route.objects.get(inspector=ivo)
+    assert route.date == timezone.localdate() and route.stops.count() == 8
+    client.force_login(ivo)
+    page = client.get(reverse("inspection:route", args=[route.pk]))
+    assert page.status_code == 200 and route.name in page.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 200
