@@ -110,3 +110,17 @@ def identity_unlink(*, user: User, identity: ExternalIdentity, ip: str | None = 
         data={"provider": identity.provider, "issuer": identity.issuer},
     )
     identity.delete()
+
+
+@transaction.atomic
+def identity_unlink_by_staff(*, identity: ExternalIdentity, actor: User) -> None:
+    """Customer service unlinks a customer's identity (a bank login the customer lost, or
+    one someone else used). Unlike the customer's own unlink it may take the last way in:
+    the customer then sets a password through "Forgot password" by e-mail."""
+    event_record(
+        kind="identity.unlinked",
+        actor=actor,
+        obj=identity,
+        data={"provider": identity.provider, "issuer": identity.issuer, "login": identity.user_id, "by_staff": True},
+    )
+    identity.delete()

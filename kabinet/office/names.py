@@ -37,6 +37,7 @@ ACCUSATIVE = {
     "control check": pgettext_lazy("accusative", "control check"),
     "data export": pgettext_lazy("accusative", "data export"),
     "erasure request": pgettext_lazy("accusative", "erasure request"),
+    "external identity": pgettext_lazy("accusative", "external identity"),
     "privacy notice": pgettext_lazy("accusative", "privacy notice"),
     "customer": pgettext_lazy("accusative", "customer"),
     "page version": pgettext_lazy("accusative", "page version"),

@@ -176,6 +176,8 @@ CUSTOMER_SERVICE = Role(
             "pages.document": "view add change",
             # Which chat is whose, and unlinking a lost phone's (granted by telegram 0002)
             "telegram.telegramchat": "view change",
+            # Linked bank or ID providers, unlinked on the customer's word (granted by identity 0002)
+            "identity.externalidentity": "view delete",
         }
     ),
 )
@@ -207,6 +209,7 @@ ADMINISTRATOR = Role(
             "pages.document": "view add change delete",
             "telegram.telegramchat": "view change",
             "telegram.outgoingmessage": "view change",
+            "identity.externalidentity": "view",
         }
     )
     + REPORTS
@@ -234,6 +237,7 @@ AUDITOR_APPS = (
     "exports",
     "pages",
     "telegram",
+    "identity",
     "inspection",
 )
 
