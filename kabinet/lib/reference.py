@@ -9,7 +9,8 @@ from stdnum.iso7064 import mod_97_10
 
 
 def rf_reference(account_number: str) -> str:
-    """RF creditor reference for an account number, e.g. '100001' -> 'RF91100001'."""
+    """RF creditor reference for an account number, e.g. '100001' -> 'RF69100001' (ISO 11649:
+    R=27, F=15, so 98 - 100001271500 mod 97 = 98 - 29 = 69)."""
     body = account_number.strip().upper()
     check = mod_97_10.calc_check_digits(body + "RF")
     return f"RF{check}{body}"
