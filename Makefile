@@ -28,16 +28,19 @@ run: demo
 	SITE_URL=$(or $(SITE_URL),http://$(HOST):$(PORT)) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not
-# used). Installed here when missing and possible (root with apt-get).
+# used); the meter-photo tests read digits with Debian's tesseract-ocr. Installed here
+# when missing and possible (root with apt-get).
 CHROMIUM ?= /usr/bin/chromium
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v tesseract >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
+	    echo "installing Debian's chromium (browser tests) and tesseract-ocr (meter photos)"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation tesseract-ocr; \
+	  elif [ ! -x "$(CHROMIUM)" ]; then \
+	    echo "the browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium tesseract-ocr" >&2; exit 1; \
 	  else \
-	    echo "the browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+	    echo "the meter-photo OCR tests are skipped without tesseract: sudo apt-get install tesseract-ocr" >&2; \
 	  fi; \
 	fi
 

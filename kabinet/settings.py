@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kabinet.privacy",
     "kabinet.inspection",  # the inspector's round: control readings on a phone
     "kabinet.paper",
+    "kabinet.autopay",  # automatic payment with a saved card (needs PAYMENT_PROVIDER)
     "kabinet.exports",  # ГИС ЖКХ templates and UBL e-invoices
     "kabinet.portal",
     "kabinet.demo",
@@ -243,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     # profile's "billing on the invoice day" (kabinet/billing/schedule.py; `bill_period`).
     # At 20 past, after the queued readings are applied at 5 past.
     "billing-on-invoice-day": {"task": "kabinet.billing.tasks.billing_on_invoice_day", "schedule": crontab(minute=20)},
+    # Automatic payments whose day has come, and retries (`autopay_charge`).
+    "autopay-charge-due": {"task": "kabinet.autopay.tasks.autopay_charge_due_task", "schedule": 300.0},
 }
 # Who is mailed when a periodic job fails (comma-separated); empty: the active superusers.
 ALERT_EMAILS = env_list("ALERT_EMAILS", "")
@@ -303,6 +306,9 @@ REQUEST_BODY_LIMITS = {
     "/office/": 5 * MB,
     "/inspection/stops/": 3 * 10 * MB + MB,  # a stop's meter photos (inspection.services.MAX_PHOTO_BYTES)
     "/office/news/": 10 * MB + MB,  # a news picture (news.services.MAX_IMAGE_BYTES)
+    # A photo of the meter with a reading (meters.photos.PHOTO_MAX_BYTES), portal and API.
+    "/readings/photo/": 10 * MB + MB,
+    "/api/v1/readings/photos": 10 * MB + MB,
     # Reading files and bank statements (meters/payments MAX_IMPORT_BYTES / MAX_UPLOAD).
     "/office/meters/readingimport/upload/": 200 * MB + MB,
     "/office/payments/statementimport/upload/": 200 * MB + MB,
@@ -354,6 +360,13 @@ YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", "")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", "https://api.yookassa.ru/v3")
 YOOKASSA_CHECK_IP = env_bool("YOOKASSA_CHECK_IP", True)
 YOOKASSA_RECEIPT_VAT_CODE = env("YOOKASSA_RECEIPT_VAT_CODE", "")
+# Automatic payment (kabinet/autopay): the hour (utility time) charges are made, the days
+# after a decline to try again, the declines in a row that pause it, and what a card
+# setup charges when nothing is owed (credited to the account).
+AUTOPAY_CHARGE_HOUR = env_int("AUTOPAY_CHARGE_HOUR", 10)
+AUTOPAY_RETRY_DAYS = [int(d) for d in env_list("AUTOPAY_RETRY_DAYS", "1,3")]
+AUTOPAY_DECLINES_TO_PAUSE = env_int("AUTOPAY_DECLINES_TO_PAUSE", 3)
+AUTOPAY_VERIFY_AMOUNT = env("AUTOPAY_VERIFY_AMOUNT", "1.00")
 if PAYMENT_PROVIDER == "yookassa" and not (YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY):
     raise ImproperlyConfigured("PAYMENT_PROVIDER=yookassa needs YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY.")
 # A folder watched by `manage.py import_statements` (cron or a Celery beat task).
@@ -437,6 +450,11 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_TASK_ALWAYS_EAGER = True
 
+# --- A photo of the meter with a reading (kabinet/meters/photos.py, ocr.py) ------------
+# Suggest the value read from the photo (Tesseract, Debian's tesseract-ocr) for the
+# customer to confirm. bench/bench_ocr.py measures how often it is right.
+READINGS_PHOTO_OCR = env_bool("READINGS_PHOTO_OCR", True)
+
 # --- Readings by e-mail (IMAP) and SMS (kabinet/meters/inbound) ----------------------
 READINGS_IMAP_HOST = env("READINGS_IMAP_HOST", "")
 # Always TLS with the certificate verified: implicit TLS (993) or STARTTLS (143); never plain
@@ -461,6 +479,7 @@ TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET", "")
 # The bot's username without "@", for the portal's t.me link.
 TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME", "")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
+
 # --- Sign-in with an external identity (kabinet/identity, OpenID Connect) -----------------
 # OIDC_PROVIDERS: the providers' keys, comma-separated ("bank,google"); empty: off. For each
 # key K (upper case, "-" as "_"): OIDC_K_NAME (the button's name), OIDC_K_ISSUER, optional

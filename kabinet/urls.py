@@ -19,6 +19,7 @@ urlpatterns = [
     path("ivr/", include("kabinet.ivr.urls")),
     path("identity/", include("kabinet.identity.urls")),
     path("info/", include("kabinet.pages.urls")),
+    path("autopay/", include("kabinet.autopay.urls")),  # automatic payment with a saved card
     path("inspection/", include("kabinet.inspection.urls")),  # the inspector's phone pages
     path("", include("kabinet.portal.urls")),
 ]

@@ -25,6 +25,7 @@ from kabinet.api.common import (
 from kabinet.billing import receipts
 from kabinet.billing.selectors import invoice_for_accounts, statement, visible_invoices
 from kabinet.customers.models import TokenScope
+from kabinet.lib.reference import rf_reference
 from kabinet.payments.selectors import account_dues, invoice_dues
 from kabinet.utility.models import UtilityProfile
 
@@ -76,6 +77,10 @@ class InvoiceDetailOut(InvoiceOut):
     currency: str
     lines: list[LineOut]
     qr_payload: str | None  # the text of the payment QR code on the receipt
+    # The RF creditor reference (ISO 11649) to quote when paying by bank transfer, which
+    # matches the payment to the account (also banks' e-invoice standing orders); "" for
+    # a utility outside the euro area, whose receipt carries its own payment details.
+    payment_reference: str
     pdf_url: str
 
 
@@ -165,6 +170,7 @@ def invoice_detail(request: HttpRequest, invoice_id: PathId):
         "currency": profile.currency,
         "lines": [vars(line) for line in receipts.line_views(invoice)],
         "qr_payload": receipts.qr_payload(invoice, profile),
+        "payment_reference": rf_reference(invoice.account.number) if profile.currency == "EUR" else "",
         "pdf_url": request.build_absolute_uri(f"{request.path.rstrip('/')}/pdf"),
     }
 

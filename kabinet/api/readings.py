@@ -10,20 +10,25 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, File, Form, Path, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import StrictBool
 
 from kabinet.api.auth import PersonalTokenAuth, PortalSessionAuth, scope_require
+from kabinet.api.common import IDEMPOTENT_EXTRA
 from kabinet.api.errors import ErrorOut, error_body
+from kabinet.api.idempotency import DESCRIPTION as IDEMPOTENCY
+from kabinet.api.idempotency import idempotent
 from kabinet.billing.estimate import charge_estimate, charge_estimator
 from kabinet.customers.models import TokenScope
 from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.sms import sms_provider
 from kabinet.meters.models import InboundChannel, Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.photos import photos_visible_to, reading_photo_store, reading_photos_attach
 from kabinet.meters.receipts import receipt_context
 from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import meters_visible_to, readings_history, with_last_reading
@@ -64,6 +69,9 @@ class ReadingIn(Schema):
     )
     # Strict: 0, "no" or "yes" are not a yes or a no (the schema says boolean).
     confirm: StrictBool = Field(False, description="Confirm a value far above your usual consumption")
+    photo_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="A photo of the meter uploaded with POST /readings/photos, kept with it"
+    )
 
 
 class ReadingOut(Schema):
@@ -193,12 +201,89 @@ def reading_create(request: HttpRequest, meter_id: MeterId, payload: ReadingIn):
         ip=request.META.get("REMOTE_ADDR"),
         charge_estimator=estimate,
     )
+    if payload.photo_id is not None:  # only the login's own photo of this meter, linked once
+        reading_photos_attach(user=request.auth, photo_ids={meter.pk: payload.photo_id}, readings=submitted)
     reading = submitted[0]
     if reading.status == ReadingStatus.REJECTED:
         return Status(422, error_body(reading.reason, reading.reason_text, reading=_reading_out(reading)))
     ctx = receipt_context(reading, estimate)
     body = {**_reading_out(reading), "estimated_charge": ctx["charge"], "currency": ctx["currency"]}
     return Status(200 if replayed or getattr(reading, "duplicate", False) else 201, body)
+
+
+class PhotoIn(Schema):
+    meter_id: int = Field(..., ge=1, le=2**63 - 1)
+
+
+class MeterPhotoOut(Schema):
+    id: int
+    meter_id: int
+    suggested_value: str = Field(
+        ...,
+        description="The value read from the photo, empty if it could not be read: show it to confirm, never submit it",
+    )
+    content_type: str
+    size: int
+    url: str
+    created: dt.datetime
+
+
+def _photo_out(request: HttpRequest, photo) -> dict:
+    return {
+        "id": photo.pk,
+        "meter_id": photo.meter_id,
+        "suggested_value": photo.suggested_value,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "url": request.build_absolute_uri(f"/api/v1/readings/photos/{photo.pk}"),
+        "created": photo.created,
+    }
+
+
+@router.post(
+    "/photos",
+    response={201: MeterPhotoOut},
+    summary="Upload a photo of a meter (multipart) and get the value read from it",
+    description=(
+        "Send the photo (JPEG or PNG, up to 10 MB; stored without its EXIF data) before the reading. "
+        "The answer's `suggested_value` is what could be read from it: show it to the customer to "
+        "confirm or correct, then submit the reading with `photo_id`. " + IDEMPOTENCY
+    ),
+    openapi_extra=IDEMPOTENT_EXTRA,
+)
+@idempotent
+def photo_create(request: HttpRequest, payload: Form[PhotoIn], photo: File[UploadedFile]):
+    meter = _my_meter(request, payload.meter_id, TokenScope.READINGS_WRITE)
+    if meter.status != MeterStatus.ACTIVE:
+        raise Http404
+    stored = reading_photo_store(meter=meter, upload=photo, user=request.auth, source=ReadingSource.API)
+    return Status(201, _photo_out(request, stored))
+
+
+@router.get(
+    "/photos/{photo_id}",
+    response={200: bytes},
+    summary="A photo of a meter",
+    openapi_extra={
+        "responses": {"200": {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}}
+    },  # noqa: E501
+)
+def photo_file(request: HttpRequest, photo_id: MeterId):
+    grant = scope_require(request, TokenScope.READINGS_READ)
+    photos = photos_visible_to(request.auth)
+    if grant.premises_id is not None:
+        photos = photos.filter(meter__premises_id=grant.premises_id)
+    photo = photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @router.get("/meters/{meter_id}/readings", response=list[ReadingOut], summary="The reading history of a meter")

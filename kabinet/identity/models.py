@@ -24,7 +24,7 @@ class ExternalIdentity(models.Model):
     # The ID token's "iss" and "sub": together they name one person at one provider
     # (OpenID Connect Core 5.7: "sub" is unique only within its issuer).
     issuer = models.CharField(_("issuer"), max_length=255)
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
     linked_at = models.DateTimeField(_("linked at"))
     last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
 

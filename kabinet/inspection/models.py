@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kabinet.customers.models import Premises
 from kabinet.meters.models import Meter, Reading
@@ -26,9 +27,9 @@ from kabinet.utility.storage import private_storage
 
 
 class RouteStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("route", "Planned")
+    DONE = "done", pgettext_lazy("route", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("route", "Cancelled")
 
 
 class Route(models.Model):

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy
 from kabinet.meters import admin_views
 from kabinet.meters.inbound.parser import problem_texts
 from kabinet.meters.inbound.services import inbound_message_handle
-from kabinet.meters.models import InboundMessage, InboundStatus, Meter, Reading, ReadingImport, ReadingStatus
+from kabinet.meters.models import (
+    InboundMessage,
+    InboundStatus,
+    Meter,
+    Reading,
+    ReadingImport,
+    ReadingPhoto,
+    ReadingStatus,
+)
 from kabinet.meters.review import readings_review, to_review_q
 from kabinet.meters.rules import reason_label
 from kabinet.utility.office import office_view
@@ -71,6 +79,7 @@ class ReadingAdmin(admin.ModelAdmin):
         "period",
         "value",
         "entered_value",
+        "photo",
         "consumption",
         "source",
         "status",
@@ -104,7 +113,12 @@ class ReadingAdmin(admin.ModelAdmin):
         "reviewed_at",
         "reviewed_by",
         "batch",
+        "photo",
     ]
+
+    def get_queryset(self, request):
+        # The photos beside the values: one more query for the page, not one per row.
+        return super().get_queryset(request).prefetch_related("photos")
 
     def has_add_permission(self, request):
         return False  # readings come in through reading_submit (the hotline page for staff)
@@ -126,6 +140,22 @@ class ReadingAdmin(admin.ModelAdmin):
     def reason_label(self, obj):
         return reason_label(obj.reason)
 
+    @admin.display(description=gettext_lazy("photo"))
+    def photo(self, obj):
+        """The customer's photo of the meter beside the value, and what was read from it."""
+        return format_html_join(
+            LINE_BREAK,
+            '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="{1}" width="96" loading="lazy"></a>{2}',
+            (
+                (
+                    reverse("admin:meters_readingphoto_image", args=[p.pk]),
+                    _("photo of the meter"),
+                    format_html("<br>{} {}", _("read from the photo:"), p.suggested_value) if p.suggested_value else "",
+                )
+                for p in obj.photos.all()
+            ),
+        )
+
     @admin.display(description=gettext_lazy("correct"))
     def correct_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:meters_reading_correct", args=[obj.pk]), _("correct"))
@@ -134,6 +164,47 @@ class ReadingAdmin(admin.ModelAdmin):
     def mark_reviewed(self, request, queryset):
         count = readings_review(readings=queryset.filter(Q(reviewed_at__isnull=True)), actor=request.user)
         self.message_user(request, _("%(count)d readings marked as reviewed.") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(ReadingPhoto)
+class ReadingPhotoAdmin(admin.ModelAdmin):
+    """Photos of meters, with or without their reading (a photo whose reading was refused
+    in a form stays here, unlinked)."""
+
+    list_display = ["created", "meter", "picture", "suggested_value", "reading", "source"]
+    list_filter = ["source", ("reading", admin.EmptyFieldListFilter)]
+    list_select_related = ["meter__service", "reading"]
+    search_fields = ["meter__serial_number", "meter__premises__accounts__number"]
+    fields = ["picture", "meter", "reading", "uploaded_by", "source", "suggested_value", "size", "created"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:photo_id>/image/",
+                office_view(self.admin_site, admin_views.reading_photo_image, perm="meters.view_reading"),
+                name="meters_readingphoto_image",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=gettext_lazy("photo"))
+    def picture(self, obj):
+        url = reverse("admin:meters_readingphoto_image", args=[obj.pk])
+        return format_html(
+            '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="{1}" width="160" loading="lazy"></a>',
+            url,
+            _("photo of the meter"),
+        )
 
 
 @admin.register(ReadingImport)

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +21,7 @@ from kabinet.billing.estimate import charge_estimate
 from kabinet.customers.models import Account
 from kabinet.lib.periods import add_months
 from kabinet.meters.imports import file_checksum, readings_import, readings_import_preview, reason_counts
-from kabinet.meters.models import Reading, ReadingSource, ReadingStatus
+from kabinet.meters.models import Reading, ReadingPhoto, ReadingSource, ReadingStatus
 from kabinet.meters.receipts import receipt_context
 from kabinet.meters.review import reading_correct
 from kabinet.meters.rules import reading_period_for
@@ -228,6 +228,24 @@ def correct(request: HttpRequest, reading_id: int) -> HttpResponse:
         "admin/meters/correct.html",
         _ctx(request, _("Correct a reading"), reading=reading, form=form, opts=Reading._meta),
     )
+
+
+# --- a photo of the meter sent with a reading -------------------------------------------
+
+
+def reading_photo_image(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """The photo itself, for staff who may view readings (the review queue shows it)."""
+    _require(request, "meters.view_reading")
+    photo = get_object_or_404(ReadingPhoto, pk=photo_id)
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 # --- accounts without a reading ---------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.customers.models import Premises
 from kabinet.utility.models import Service
+from kabinet.utility.storage import private_storage
 from kabinet.utility.translated import translated
 
 
@@ -345,3 +346,52 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+def reading_photo_path(instance: "ReadingPhoto", filename: str) -> str:
+    # The name is ours, never the uploader's: only the extension of the stored type.
+    return f"readings/{instance.meter_id}/{instance.token}.{filename.rsplit('.', 1)[-1]}"
+
+
+class ReadingPhoto(models.Model):
+    """A photo of the meter sent with a reading (portal, API, Telegram). Stored privately
+    (PRIVATE_MEDIA_ROOT, served by a view that checks the login), re-encoded without its
+    EXIF data. It is uploaded before the reading (the customer first sees the value read
+    from it) and linked to the reading once submitted; a refused reading keeps its photo."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="photos", verbose_name=_("meter"))
+    reading = models.ForeignKey(
+        Reading,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+        verbose_name=_("reading"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=ReadingSource.choices)
+    token = models.CharField(max_length=32, unique=True)
+    file = models.FileField(storage=private_storage, upload_to=reading_photo_path, max_length=200)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    # The uploaded bytes' checksum: the same photo sent twice (a double click) is stored once.
+    sha256 = models.CharField(max_length=64)
+    # The value read from the photo (kabinet.meters.ocr), shown for the customer to confirm.
+    suggested_value = models.CharField(_("value read from the photo"), max_length=40, blank=True)
+    created = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meter photo")
+        verbose_name_plural = _("meter photos")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["uploaded_by", "sha256"], name="reading_photo_upload_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.created:%Y-%m-%d %H:%M}"

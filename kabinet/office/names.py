@@ -20,6 +20,9 @@ from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 # verbose_name (English, as written in the model) -> its accusative, translated.
 ACCUSATIVE = {
     "API token": pgettext_lazy("accusative", "API token"),
+    "automatic payment": pgettext_lazy("accusative", "automatic payment"),
+    "automatic payment attempt": pgettext_lazy("accusative", "automatic payment attempt"),
+    "saved card": pgettext_lazy("accusative", "saved card"),
     "Telegram chat": pgettext_lazy("accusative", "Telegram chat"),
     "account": pgettext_lazy("accusative", "account"),
     "activation code": pgettext_lazy("accusative", "activation code"),
@@ -54,6 +57,7 @@ ACCUSATIVE = {
     "key rate": pgettext_lazy("accusative", "key rate"),
     "ledger entry": pgettext_lazy("accusative", "ledger entry"),
     "meter": pgettext_lazy("accusative", "meter"),
+    "meter photo": pgettext_lazy("accusative", "meter photo"),
     "print batch": pgettext_lazy("accusative", "print batch"),
     "news item": pgettext_lazy("accusative", "news item"),
     "norm": pgettext_lazy("accusative", "norm"),

@@ -72,6 +72,7 @@ METER_ENGINEER = Role(
             "meters.reading": "view add change",
             "meters.readingimport": "view add change",
             "meters.inboundmessage": "view change",
+            "meters.readingphoto": "view",  # granted by meters 0012
             "servicedesk.servicerequest": "view",
             # Building meters and the building balance review (granted by billing 0009)
             "billing.buildingmeter": "view add change",
@@ -126,6 +127,10 @@ ACCOUNTANT = Role(
             "payments.onlinepayment": "view change",
             # ГИС ЖКХ templates and UBL e-invoices (kabinet/exports; granted by exports 0002)
             "exports.einvoicerecipient": "view add change",
+            # Customers' automatic payments: read, and stopped when needed (granted by autopay 0002)
+            "autopay.mandate": "view change",
+            "autopay.attempt": "view",
+            "autopay.savedmethod": "view",
         }
     )
     + REPORTS
@@ -239,6 +244,7 @@ AUDITOR_APPS = (
     "telegram",
     "identity",
     "inspection",
+    "autopay",
 )
 
 ROLES = (OPERATOR, METER_ENGINEER, ACCOUNTANT, DISPATCHER, CUSTOMER_SERVICE, AUDITOR, ADMINISTRATOR, INSPECTOR)

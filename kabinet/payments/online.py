@@ -26,6 +26,7 @@ from kabinet.payments.models import (
 )
 from kabinet.payments.providers import NotificationRejected, ProviderError, RemoteStatus, get_provider
 from kabinet.payments.services import payment_register, payment_reverse
+from kabinet.payments.signals import online_payment_settled
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import UtilityProfile
 from kabinet.utility.services import event_record
@@ -75,9 +76,13 @@ def _online_payment_create(*, user, lines: list[PayLine], provider_code: str) ->
     return online
 
 
-def online_payment_start(*, user, lines: list[PayLine], return_url, provider_code: str | None = None) -> OnlinePayment:
+def online_payment_start(
+    *, user, lines: list[PayLine], return_url, provider_code: str | None = None, save_method: bool = False
+) -> OnlinePayment:
     """Record what the customer pays, ask the provider for its payment page.
-    `return_url(online)` builds the absolute URL the provider sends the customer back to."""
+    `return_url(online)` builds the absolute URL the provider sends the customer back to.
+    With save_method the provider also saves the card for automatic payment (the
+    settled signal carries it: RemoteStatus.saved_method)."""
     try:
         provider = get_provider(provider_code)
     except ProviderError as exc:
@@ -95,6 +100,7 @@ def online_payment_start(*, user, lines: list[PayLine], return_url, provider_cod
             description=description,
             return_url=return_url(online),
             metadata={"online_payment": str(online.pk), "email": user.email},
+            **({"save_method": True} if save_method else {}),
         )
     except ProviderError as exc:
         OnlinePayment.objects.filter(pk=online.pk).update(status=OnlineStatus.CANCELLED, failure=str(exc)[:200])
@@ -108,6 +114,38 @@ def online_payment_start(*, user, lines: list[PayLine], return_url, provider_cod
     )
     online.refresh_from_db()
     return online
+
+
+def online_payment_prepare(*, user, lines: list[PayLine], provider_code: str) -> OnlinePayment:
+    """Record a payment before a charge without the customer (automatic payment): its id
+    is the provider's idempotence key, committed before the provider is asked, so a
+    charge repeated after a crash or a timeout is the same charge."""
+    return _online_payment_create(user=user, lines=lines, provider_code=provider_code)
+
+
+def online_payment_charge_saved(*, online: OnlinePayment, token: str, description: str) -> OnlinePayment:
+    """Charge a saved payment method for a prepared payment and settle what the provider
+    answers (a pending answer is settled by its notification). Raises ProviderError when
+    the provider cannot be reached: the payment stays as it was, to be charged again with
+    the same idempotence key."""
+    if online.status != OnlineStatus.CREATED:
+        return online_payment_refresh(online=online)
+    remote = get_provider(online.provider).charge_saved(
+        reference=str(online.pk),
+        amount=online.amount,
+        currency=online.currency,
+        description=description,
+        metadata={"online_payment": str(online.pk), "email": online.user.email},
+        token=token,
+    )
+    OnlinePayment.objects.filter(pk=online.pk, provider_payment_id="").update(
+        provider_payment_id=remote.provider_payment_id
+    )
+    online.refresh_from_db()
+    if remote.status == "pending":
+        _set_status(online, OnlineStatus.PENDING)
+        return online
+    return online_payment_settle(online=online, remote=remote)
 
 
 def _set_status(online: OnlinePayment, status: str, actor=None, failure: str = "") -> bool:
@@ -148,6 +186,8 @@ def online_payment_settle(*, online: OnlinePayment, remote: RemoteStatus) -> Onl
             _set_status(online, OnlineStatus.SUCCEEDED)
             _register_lines(online)
         _refund_lines(online, actor=None)
+    # Apps above (automatic payment) follow the outcome in this same transaction.
+    online_payment_settled.send(sender=OnlinePayment, online=online, remote=remote)
     return online
 
 

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from kabinet.lib.spreadsheet import SafeCsvWriter
 from kabinet.meters import rules
 from kabinet.meters.idempotency import readings_submit_once
 from kabinet.meters.models import Meter, MeterStatus, Reading, ReadingSource, ReadingStatus
+from kabinet.meters.photos import pending_photos, photos_visible_to, reading_photo_store, reading_photos_attach
 from kabinet.meters.receipts import receipt_context
 from kabinet.meters.rules import reading_period_for
 from kabinet.meters.selectors import (
@@ -143,6 +144,9 @@ def _submit_rows(request: HttpRequest, rows: list[dict], estimate) -> list[Readi
         # A typo is this form's error, not a stored reading nor an e-mail.
         keep_refused=False,
     )
+    photo_ids = _posted_photo_ids(request, rows)
+    if photo_ids:
+        reading_photos_attach(user=request.user, photo_ids=photo_ids, readings=submitted)
     by_meter = {r.meter_id: r for r in submitted}
     for row, raw, _confirm in entries:
         reading = by_meter.get(row["meter"].pk)
@@ -162,9 +166,34 @@ def _rows(meters) -> list[dict]:
             "value": "",
             "error": None,
             "needs_confirmation": False,
+            "photo": None,
+            "photo_error": None,
         }
         for m in meters
     ]
+
+
+def _posted_photo_ids(request: HttpRequest, rows: list[dict]) -> dict[int, int]:
+    """{meter id: photo id} of the photos the form carries (hidden fields photo_<meter>)."""
+    ids = {}
+    for row in rows:
+        raw = request.POST.get(f"photo_{row['meter'].pk}", "")
+        if raw.isdigit():
+            ids[row["meter"].pk] = int(raw)
+    return ids
+
+
+def _with_photos(request: HttpRequest, rows: list[dict], ids, *, prefill: bool) -> list[dict]:
+    """Each row with the login's photo of its meter not yet linked to a reading; on a
+    fresh form the value read from it is filled in, for the customer to confirm."""
+    photos = pending_photos(request.user, ids)
+    for row in rows:
+        photo = photos.get(row["meter"].pk)
+        if photo is not None:
+            row["photo"] = photo
+            if prefill and not row["value"]:
+                row["value"] = photo.suggested_value
+    return rows
 
 
 def _with_last_readings(rows: list[dict], premises_id: int) -> list[dict]:
@@ -181,6 +210,8 @@ def readings_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         access = _shown_access(request)
         rows = _rows(meters_for_readings_form(access.account.premises_id, _window_context()["period"]))
+        if request.GET.getlist("photo"):  # back from attaching a photo: its value, to confirm
+            rows = _with_photos(request, rows, request.GET.getlist("photo"), prefill=True)
         return render(request, "portal/readings/form.html", _form_context(request, access, rows))
     access, meters = _posted_meters(request)
     premises_id = meters[0].premises_id if meters else access.account.premises_id
@@ -194,15 +225,19 @@ def readings_form(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         for row in rows:
             row["value"] = request.POST.get(row["name"], "").strip()
+        rows = _with_photos(request, rows, _posted_photo_ids(request, rows).values(), prefill=False)
         ctx = _form_context(request, access, _with_last_readings(rows, premises_id), form_error=exc.message)
         return render(request, "portal/readings/form.html", ctx, status=400)
     if not submitted:
+        rows = _with_photos(request, rows, _posted_photo_ids(request, rows).values(), prefill=False)
         ctx = _form_context(
             request, access, _with_last_readings(rows, premises_id), form_error=_("Enter at least one reading.")
         )
         return render(request, "portal/readings/form.html", ctx, status=400)
     query = "&".join(f"r={r.pk}" for r in submitted if r.pk is not None)
     if any(r.status == ReadingStatus.REJECTED for r in submitted):
+        # A refused value is not stored (keep_refused=False): its photo waits for the retry.
+        rows = _with_photos(request, rows, _posted_photo_ids(request, rows).values(), prefill=False)
         receipts = [receipt_context(r, estimate) for r in submitted if r.status != ReadingStatus.REJECTED]
         ctx = _form_context(
             request, access, _with_last_readings(rows, premises_id), receipts=receipts, receipt_query=query
@@ -211,6 +246,51 @@ def readings_form(request: HttpRequest) -> HttpResponse:
     # A URL, not redirect(): given a string, redirect() first tries it as a view name and
     # pays for the failed reverse() on every submission.
     return HttpResponseRedirect(f"{reverse('portal:readings-receipt')}?{query}")
+
+
+@login_required
+@require_POST
+def readings_photo_upload(request: HttpRequest) -> HttpResponse:
+    """Step one of a reading with a photo: store the photo, then show the form again with
+    the value read from it filled in. Nothing is submitted until the customer confirms."""
+    access, meters = _posted_meters(request)
+    meter = next((m for m in meters if str(m.pk) == request.POST.get("meter", "")), None)
+    if meter is None:
+        raise Http404
+    keep = request.POST.getlist("keep")[:20]
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ApplicationError("no_photo", _("Choose a photo of the meter first."), field="photo")
+        photo = reading_photo_store(meter=meter, upload=upload, user=request.user, source=ReadingSource.PORTAL)
+    except ApplicationError as exc:
+        premises_id = meter.premises_id
+        rows = _with_photos(request, _rows(meters), keep, prefill=True)
+        for row in rows:
+            if row["meter"].pk == meter.pk:
+                row["photo_error"] = exc.message
+        ctx = _form_context(request, access, _with_last_readings(rows, premises_id))
+        return render(request, "portal/readings/form.html", ctx, status=400)
+    query = "&".join([f"account={request.POST.get('account', '')}", *(f"photo={p}" for p in keep if p.isdigit())])
+    return HttpResponseRedirect(f"{reverse('portal:readings')}?{query}&photo={photo.pk}#meter-{meter.pk}")
+
+
+@login_required
+def reading_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A photo of a meter, to the logins of its account (staff: the back office's own URL)."""
+    photo = photos_visible_to(request.user).filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @login_required

@@ -68,6 +68,8 @@ urlpatterns = [
     # Meter readings (kabinet/portal/readings.py)
     path("readings/", readings.readings_form, name="readings"),
     path("readings/receipt/", readings.readings_receipt, name="readings-receipt"),
+    path("readings/photo/", readings.readings_photo_upload, name="readings-photo"),
+    path("readings/photos/<int:photo_id>/", readings.reading_photo, name="reading-photo"),
     path("readings/history/", readings.readings_history_view, name="readings-history"),
     path("readings/history.csv", readings.readings_history_csv, name="readings-history-csv"),
     path("readings/meter/<int:meter_id>/", readings.meter_detail, name="meter-detail"),

@@ -138,15 +138,12 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     "api.IdempotencyKey": (Decision(D, ("user",), "Retry keys of the login's API calls, with their answers."),),
     "telegram.TelegramChat": (Decision(D, ("user",), "The login's linked Telegram chats, with their chat ids."),),
     "telegram.LinkCode": (Decision(D, ("user",), "One-time codes to link a chat."),),
-    "ivr.CallSession": (
-        Decision(
-            K,
-            ("caller_phone",),
-            "Answering-machine calls name no login and are deleted a day after the call (ivr_sessions_purge).",
-        ),
+    # Mandates first: an active one must not lose its card before it goes.
+    "autopay.Mandate": (
+        Decision(D, ("user",), "The login's automatic payments, with their attempts; the payments stay (accounting)."),
     ),
-    "identity.ExternalIdentity": (
-        Decision(D, ("user",), "The login's links to bank or ID providers (issuer, subject): no sign-in by them."),
+    "autopay.SavedMethod": (
+        Decision(D, ("user",), "The login's saved cards (the provider's token and mask): nothing charges them."),
     ),
     "inspection.Route": (Decision(K, ("inspector", "created_by"), "Staff: the inspector and who planned the route."),),
     "inspection.ControlCheck": (
@@ -156,6 +153,16 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
             "Control readings of the meter (ПП 354 п. 82-85), kept with the readings they may have become; "
             "staff who took and reviewed them.",
         ),
+    ),
+    "ivr.CallSession": (
+        Decision(
+            K,
+            ("caller_phone",),
+            "Answering-machine calls name no login and are deleted a day after the call (ivr_sessions_purge).",
+        ),
+    ),
+    "identity.ExternalIdentity": (
+        Decision(D, ("user",), "The login's links to bank or ID providers (issuer, subject): no sign-in by them."),
     ),
     "telegram.OutgoingMessage": (
         Decision(D, ("chat_id", "text", "document"), "Bot messages to the login's chats (balances, invoices)."),
@@ -202,6 +209,14 @@ DECISIONS: dict[str, tuple[Decision, ...]] = {
     # --- kept: accounting records and staff work ------------------------------------------------
     "meters.Reading": (
         Decision(K, ("entered_by", "reviewed_by"), "Readings belong to the meter; accounting records."),
+    ),
+    "meters.ReadingPhoto": (
+        Decision(
+            K,
+            ("uploaded_by",),
+            "Photos of the meter are the evidence of its readings and stay with them (no EXIF: no place "
+            "or device); they point at the pseudonym.",
+        ),
     ),
     "payments.Payment": (
         Decision(

@@ -17,6 +17,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,7 +28,7 @@ from kabinet.billing.models import Invoice, InvoiceStatus
 from kabinet.billing.receipts import receipt_pdf
 from kabinet.customers.models import AccountAccess, ApiToken, MailPreference, User
 from kabinet.identity.models import ExternalIdentity
-from kabinet.meters.models import Meter, Reading
+from kabinet.meters.models import Meter, Reading, ReadingPhoto
 from kabinet.notifications.models import OutboxMessage
 from kabinet.payments.models import Payment
 from kabinet.privacy.models import ConsentRecord, CorrectionRequest, ErasureRequest
@@ -44,6 +45,7 @@ SECTIONS = (
     "accounts",
     "meters",
     "readings",
+    "meter_photos",
     "invoices",
     "payments",
     "requests",
@@ -85,6 +87,7 @@ class ExportData:
     sections: dict[str, list[dict]]
     invoices: list[Invoice]  # their PDFs go into the ZIP
     photos: list[Photo]
+    meter_photos: list[ReadingPhoto] = dataclass_field(default_factory=list)  # the login's own photos of meters
 
 
 def _accesses(user: User) -> list[AccountAccess]:
@@ -148,6 +151,7 @@ def export_collect(user: User) -> ExportData:
         .select_related("meter")
         .order_by("meter_id", "period", "id")
     ]
+    meter_photos = list(ReadingPhoto.objects.filter(uploaded_by=user).order_by("id"))
     invoices = list(
         Invoice.objects.filter(account_id__in=billed_ids, status=InvoiceStatus.ISSUED)
         .select_related("account")
@@ -179,6 +183,9 @@ def export_collect(user: User) -> ExportData:
         "accounts": accounts,
         "meters": meters,
         "readings": readings,
+        "meter_photos": [
+            row(p, exclude=("file", "sha256", "uploaded_by"), photo=_meter_photo_name(p)) for p in meter_photos
+        ],
         "invoices": [
             row(i, exclude=("run", "year", "seq", "has_estimates"), pdf=f"invoices/{_pdf_name(i)}") for i in invoices
         ],
@@ -216,7 +223,7 @@ def export_collect(user: User) -> ExportData:
             for e in ErasureRequest.objects.filter(user=user)
         ],
     }
-    return ExportData(sections=sections, invoices=invoices, photos=photos)
+    return ExportData(sections=sections, invoices=invoices, photos=photos, meter_photos=meter_photos)
 
 
 def _pdf_name(invoice: Invoice) -> str:
@@ -226,6 +233,10 @@ def _pdf_name(invoice: Invoice) -> str:
 def _photo_name(photo: Photo, n: int) -> str:
     ext = photo.file.name.rsplit(".", 1)[-1] if "." in photo.file.name else "bin"
     return f"photos/{photo.request_id}-{n}.{ext}"
+
+
+def _meter_photo_name(photo: ReadingPhoto) -> str:
+    return f"meter-photos/{photo.meter_id}-{photo.pk}.jpg"
 
 
 def _csv_value(value):
@@ -252,5 +263,11 @@ def export_zip(data: ExportData, *, pdf: Callable[[Invoice], bytes] = receipt_pd
                     archive.writestr(_photo_name(photo, by_request[photo.request_id]), handle.read())
             except FileNotFoundError:
                 index.setdefault("missing_photos", []).append(_photo_name(photo, by_request[photo.request_id]))
+        for photo in data.meter_photos:
+            try:
+                with photo.file.open("rb") as handle:
+                    archive.writestr(_meter_photo_name(photo), handle.read())
+            except FileNotFoundError:
+                index.setdefault("missing_photos", []).append(_meter_photo_name(photo))
         archive.writestr("index.json", json.dumps(index, ensure_ascii=False, indent=2))
     return buffer.getvalue()

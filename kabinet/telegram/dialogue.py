@@ -8,6 +8,9 @@ typed are not judged here beyond "looks like a number": the readings door
 
     handle(state, message)              -> what a text or photo does
     readings_begin(meters)              -> the first question, once the service has the meters
+    reading_photo_received(state, photo_id, suggested, caption)
+                                        -> after the service stored a photo of the meter asked
+                                           about: offers the value read from it to confirm
 """
 
 import re
@@ -26,6 +29,7 @@ LANGUAGES = ("lv", "ru", "en")
 CODE = re.compile(r"^[A-Z2-9]{8}$")
 NUMBER = re.compile(r"^\d{1,9}([.,]\d{1,3})?$")
 SKIP = {"-", "/skip", "skip", "пропустить", "izlaist"}
+YES = {"/yes", "yes", "y", "+", "да", "jā", "ja"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,13 @@ def handle(state: dict, message: Message, *, portal_url: str = "") -> Outcome:
     if command == "/problem":
         return Outcome({"step": PROBLEM_TEXT}, [_("Describe the problem in one message. You can attach a photo.")])
 
+    if step == READINGS and message.photo:  # a photo of the meter asked about
+        meter = state["meters"][state["index"]]
+        return Outcome(state, [], [("reading_photo", meter["id"], message.photo, text)])
+    if step == READINGS and state.get("suggested") and (command == "/yes" or text.lower() in YES):
+        return _reading_answer(state, state["suggested"])  # the customer confirmed what was read
+    if step == READINGS and command == "/yes":
+        return Outcome(state, [pgettext("telegram", "Send digits only, e.g. 123 or 123,4, or /skip.")])
     if step == READINGS and command in ("", "/skip"):
         return _reading_answer(state, text)
     if step == PROBLEM_TEXT and not command:
@@ -140,7 +151,29 @@ def _question(meter: dict) -> str:
     return _("%(meter)s\nThe reading now?") % {"meter": meter["label"]}
 
 
+def reading_photo_received(state: dict, *, photo_id: int, suggested: str, caption: str) -> Outcome:
+    """A photo of the meter now asked about is stored (photo_id): it goes with that meter's
+    reading. A number in its caption is the answer; otherwise the value read from the
+    photo is offered, never sent until the customer says yes."""
+    meter = state["meters"][state["index"]]
+    photos = {**state.get("photos", {}), str(meter["id"]): photo_id}
+    state = {**state, "photos": photos}
+    if caption and NUMBER.match(caption.replace(" ", "")):
+        return _reading_answer(state, caption)
+    if suggested:
+        return Outcome(
+            {**state, "suggested": suggested},
+            [
+                _("We read %(value)s from the photo. Is that right? Send /yes, or type the right value.")
+                % {"value": suggested}
+            ],
+        )
+    state.pop("suggested", None)
+    return Outcome(state, [_("The photo is attached. Type the reading as you see it on the meter.")])
+
+
 def _reading_answer(state: dict, text: str) -> Outcome:
+    state = {k: v for k, v in state.items() if k != "suggested"}  # an offer is for one question
     meters, index, values = state["meters"], state["index"], list(state["values"])
     if text.lower() in SKIP:
         pass
@@ -153,4 +186,5 @@ def _reading_answer(state: dict, text: str) -> Outcome:
         return Outcome({**state, "index": index, "values": values}, [_question(meters[index])])
     if not values:
         return Outcome({"step": IDLE}, [_("No readings were sent.")])
-    return Outcome({"step": IDLE}, [], [("readings_submit", values)])
+    photos = state.get("photos")
+    return Outcome({"step": IDLE}, [], [("readings_submit", values, photos) if photos else ("readings_submit", values)])

@@ -28,6 +28,7 @@ from kabinet.billing.selectors import account_balances, visible_invoices
 from kabinet.customers.models import User
 from kabinet.customers.selectors import accesses_for_user
 from kabinet.meters.models import MeterStatus, ReadingSource
+from kabinet.meters.photos import reading_photo_store, reading_photos_attach
 from kabinet.meters.receipts import receipt_context
 from kabinet.meters.rules import plain
 from kabinet.meters.selectors import meters_for_readings_form, meters_visible_to
@@ -298,8 +299,15 @@ def _perform(chat: TelegramChat, action: tuple) -> list:
         outcome = dialogue.readings_begin(_meters_for_dialogue(chat.user))
         chat.state = outcome.state
         return outcome.replies
+    if name == "reading_photo":
+        outcome = _reading_photo(chat, meter_id=args[0], file_id=args[1], caption=args[2])
+        chat.state = outcome.state
+        replies = list(outcome.replies)
+        for follow in outcome.actions:  # a caption with the value may end the dialogue
+            replies += _perform(chat, follow)
+        return replies
     if name == "readings_submit":
-        return [_readings_submit(chat.user, args[0])]
+        return [_readings_submit(chat.user, args[0], args[1] if len(args) > 1 else {})]
     if name == "balance":
         return [_balance_text(chat.user)]
     if name == "invoice":
@@ -341,7 +349,27 @@ def receipts_text(readings) -> str:
     return "\n\n".join(parts)
 
 
-def _readings_submit(user: User, values: list) -> str:
+def _reading_photo(chat: TelegramChat, *, meter_id: int, file_id: str, caption: str) -> dialogue.Outcome:
+    """Store the photo of the meter asked about (downloaded with getFile) and offer the
+    value read from it. Access is checked again: the state names the meter, not the right."""
+    meter = (
+        meters_visible_to(chat.user).filter(pk=meter_id, status=MeterStatus.ACTIVE).select_related("service").first()
+    )
+    client = bot_client()
+    if meter is None or client is None:
+        return dialogue.Outcome(chat.state, [_("The photo could not be kept. Type the reading instead.")])
+    content = client.get_file(file_id=file_id)
+    upload = SimpleUploadedFile("telegram.jpg", content)
+    try:
+        photo = reading_photo_store(meter=meter, upload=upload, user=chat.user, source=ReadingSource.TELEGRAM)
+    except ApplicationError as exc:  # the dialogue goes on: the same meter is still asked
+        return dialogue.Outcome(chat.state, [exc.message, _("Type the reading instead.")])
+    return dialogue.reading_photo_received(
+        chat.state, photo_id=photo.pk, suggested=photo.suggested_value, caption=caption
+    )
+
+
+def _readings_submit(user: User, values: list, photos: dict | None = None) -> str:
     wanted = {int(meter_id): value for meter_id, value in values}
     # The state says which meters; access is checked again here, never taken from it.
     meters = {
@@ -361,6 +389,10 @@ def _readings_submit(user: User, values: list) -> str:
     for entries in by_premises.values():
         readings += readings_submit(
             entries=entries, source=ReadingSource.TELEGRAM, actor=user, charge_estimator=estimate
+        )
+    if photos:  # every attempt is stored here (keep_refused): a refused reading keeps its photo too
+        reading_photos_attach(
+            user=user, photo_ids={int(meter_id): int(pk) for meter_id, pk in photos.items()}, readings=readings
         )
     for reading in readings:
         reading.meter = meters[reading.meter_id] if reading.meter_id in meters else reading.meter

@@ -16,7 +16,7 @@ from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.customers.models import AccessRole, AccountAccess, ApiToken, Invitation
 from kabinet.customers.services import invitation_send
 from kabinet.customers.services.api_tokens import api_token_create
-from kabinet.meters.models import Reading
+from kabinet.meters.models import Reading, ReadingPhoto
 from kabinet.news.models import News
 from kabinet.payments.models import OnlinePayment
 from kabinet.payments.online import PayLine, online_payment_start
@@ -44,6 +44,7 @@ CUSTOMER = {
     "privacy": "GET", "privacy-export": "POST", "privacy-correction": "GET", "privacy-erasure": "GET",
     "privacy-erasure-cancel": "POST", "developers": "GET",
     "telegram": "GET",  # kabinet/telegram: the one-time code that links a chat (404 while the bot is off)
+    "readings-photo": "POST",  # a photo of one of the account's meters (kabinet/meters/photos.py)
 }  # fmt: skip
 # One customer's object in the URL: another customer (and staff, who are not customers)
 # get 404, and nothing changes.
@@ -52,6 +53,7 @@ OWN = {
     "request-rate": "POST", "request-reopen": "POST", "request-photo": "GET", "reception-detail": "GET",
     "reception-reply": "POST", "meter-detail": "GET", "api-token-revoke": "POST", "pay-return": "GET",
     "invoice-detail": "GET", "invoice-receipt": "GET", "invoice-pdf": "GET",
+    "reading-photo": "GET",
 }  # fmt: skip
 
 
@@ -85,6 +87,10 @@ def alices(personas):
         phone="+371 20000000",
     )
     photo = Photo.objects.create(request=request, token="t" * 32, file="x.jpg", content_type="image/jpeg", size=1)
+    meter_photo = ReadingPhoto.objects.create(
+        meter=p.alice_cold, uploaded_by=p.alice, source="portal", token="m" * 32, file="m.jpg",
+        content_type="image/jpeg", size=1, sha256="0" * 64,
+    )  # fmt: skip
     message = reception_message_send(kind="question", subject="Bill", text="Why?", user=p.alice)
     helper = make_login(p.alice_customer, "son@example.com", [])
     household = AccountAccess.objects.create(user=helper, account=p.alice_account, role=AccessRole.READINGS)
@@ -107,6 +113,7 @@ def alices(personas):
         "request-rate": [request.pk],
         "request-reopen": [request.pk],
         "request-photo": [request.pk, photo.pk],
+        "reading-photo": [meter_photo.pk],
         "reception-detail": [message.pk],
         "reception-reply": [message.pk],
         "meter-detail": [p.alice_cold.pk],
@@ -180,7 +187,7 @@ def test_nobody_else_sees_alices_data_on_their_own_pages(client, personas, alice
 def test_the_owner_opens_her_objects(client, personas, alices):
     client.force_login(personas.alice)
     for name, method in OWN.items():
-        if method != "GET" or name == "request-photo":  # the test's photo has no file
+        if method != "GET" or name in ("request-photo", "reading-photo"):  # the test's photos have no file
             continue
         response = client.get(reverse(f"portal:{name}", args=alices[name]))
         assert response.status_code == 200, (name, response.status_code)

@@ -27,6 +27,7 @@ LAYERS = [
     "inspection",
     "pages",
     "paper",
+    "autopay",
     "privacy",
     "exports",
     "office",

@@ -14,7 +14,7 @@ from kabinet.api.models import IdempotencyKey
 from kabinet.api.tests import world
 from kabinet.customers.models import AccountAccess, ApiToken, Invitation, MailPreference, TokenScope
 from kabinet.customers.services.api_tokens import api_token_create
-from kabinet.meters.models import Reading
+from kabinet.meters.models import Reading, ReadingPhoto
 from kabinet.payments.models import OnlinePayment
 from kabinet.reception.models import Message, Reply
 from kabinet.servicedesk.models import Comment, ServiceRequest
@@ -33,6 +33,7 @@ PARAMS = {
     "invitation_id": "invitation",
     "access_id": "co_access",
     "token_id": "token",
+    "mandate_id": "mandate",
 }
 
 
@@ -48,6 +49,7 @@ class Op:
     bad: dict | None = None  # schema-valid but refused by the rules
     params: dict = field(default_factory=dict)  # overrides of PARAMS
     multipart: bool = False
+    file_field: str = "photos"  # the multipart file's field name
 
     def url(self, side, p) -> str:
         ids = {name: getattr(side, attr) for name, attr in {**PARAMS, **self.params}.items()}
@@ -80,6 +82,18 @@ OPS = {
         S.READINGS_WRITE,
         201,
         body={"value": "20"},
+    ),
+    "readings-photo-upload": Op(
+        "post",
+        "/readings/photos",
+        S.READINGS_WRITE,
+        201,
+        body={"meter_id": "@meter"},
+        multipart=True,
+        file_field="photo",
+    ),
+    "readings-photo": Op(
+        "get", "/readings/photos/{photo_id}", S.READINGS_READ, 200, params={"photo_id": "meter_photo"}
     ),
     "accounts": Op("get", "/accounts/", S.ACCOUNT_READ, 200, other=False),
     "account": Op("get", "/accounts/{account_id}", S.ACCOUNT_READ, 200),
@@ -166,6 +180,8 @@ OPS = {
     "tokens": Op("get", "/tokens/", S.TOKENS_WRITE, 200, other=False),
     "token-make": Op("post", "/tokens/", S.TOKENS_WRITE, 201, other=False, body={"name": "Script"}, bad={"name": "  "}),
     "token-revoke": Op("delete", "/tokens/{token_id}", S.TOKENS_WRITE, 204),
+    "autopay": Op("get", "/autopay/", S.BILLING_READ, 200, other=False),
+    "autopay-stop": Op("delete", "/autopay/{mandate_id}", S.PAYMENTS_WRITE, 204),
 }
 CASES = ["own", "other", "no-scope", "revoked", "anonymous"]
 
@@ -189,14 +205,14 @@ def call(client, op: Op, url: str, token: str | None, body=None, **headers):
     if op.method in ("get", "delete"):
         return getattr(client, op.method)(url, **headers)
     if op.multipart:
-        files = {"photos": SimpleUploadedFile("leak.png", png_bytes(), content_type="image/png")}
+        files = {op.file_field: SimpleUploadedFile("leak.png", png_bytes(), content_type="image/png")}
         return client.post(url, {**(body or {}), **files}, **headers)
     return getattr(client, op.method)(url, body or {}, content_type="application/json", **headers)
 
 
 def written() -> dict:
     """The rows an API write could add, change or remove."""
-    models = [Reading, ServiceRequest, Comment, Message, Reply, Invitation, AccountAccess, ApiToken]
+    models = [Reading, ReadingPhoto, ServiceRequest, Comment, Message, Reply, Invitation, AccountAccess, ApiToken]
     counts = {m.__name__: m.objects.count() for m in models + [OnlinePayment, MailPreference, IdempotencyKey]}
     counts["revoked tokens"] = ApiToken.objects.filter(revoked__isnull=False).count()
     counts["rated"] = ServiceRequest.objects.filter(rating__isnull=False).count()

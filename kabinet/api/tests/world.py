@@ -40,6 +40,25 @@ def _request(user, account, *, done=False, staff=None):
     return req
 
 
+def _mandate(user, account):
+    """An automatic payment with a saved card (kabinet/autopay), switched on."""
+    from kabinet.autopay.models import Mandate, SavedMethod
+
+    card = SavedMethod.objects.create(user=user, provider="sandbox", token=f"pm_{user.pk}", last4="4242")
+    return Mandate.objects.create(
+        user=user, account=account, method=card, mode="on_issue", max_amount=Decimal("100.00"), status="active"
+    )
+
+
+def _meter_photo(user, meter):
+    """A photo of the meter sent before a reading (kabinet/meters/photos.py)."""
+    from kabinet.meters.photos import reading_photo_store
+
+    return reading_photo_store(
+        meter=meter, upload=SimpleUploadedFile("meter.png", png_bytes()), user=user, source="api"
+    )
+
+
 def build(p) -> SimpleNamespace:
     """Alice's and Bob's invoices, payments, requests, messages, invitations, co-users,
     tokens; news and an outage on their street. Returns p with `.own` (alice's ids) and
@@ -94,11 +113,13 @@ def build(p) -> SimpleNamespace:
             invoice=Invoice.objects.get(account=account).pk,
             request=req.pk,
             photo=req.photos.get().pk,
+            meter_photo=_meter_photo(user, p.alice_cold if name == "own" else p.bob_cold).pk,
             done=done.pk,
             message=message.pk,
             invitation=invitation.pk,
             co_access=co_access.pk,
             token=token.pk,
+            mandate=_mandate(user, account).pk,
             category=Category.objects.get(code="leak").pk,
         )
     p.own, p.other, p.news, p.outage = sides["own"], sides["other"], news, outage

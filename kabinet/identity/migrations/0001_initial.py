@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('provider', models.CharField(max_length=40, verbose_name='provider')),
                 ('issuer', models.CharField(max_length=255, verbose_name='issuer')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
+                ('subject', models.CharField(max_length=255, verbose_name='subject at the provider')),
                 ('linked_at', models.DateTimeField(verbose_name='linked at')),
                 ('last_login_at', models.DateTimeField(blank=True, null=True, verbose_name='last sign-in')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL, verbose_name='login')),

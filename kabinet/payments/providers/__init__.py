@@ -31,6 +31,19 @@ class Created:
 
 
 @dataclass
+class SavedMethod:
+    """A payment method the provider keeps for charges without the customer (automatic
+    payment): its token and what may be shown of the card, never the card number."""
+
+    token: str
+    title: str = ""
+    last4: str = ""
+    expiry_month: str = ""
+    expiry_year: str = ""
+    card_type: str = ""
+
+
+@dataclass
 class RemoteStatus:
     """A payment as the provider sees it: 'pending', 'succeeded', 'canceled', 'refunded'."""
 
@@ -40,14 +53,35 @@ class RemoteStatus:
     currency: str
     metadata: dict = field(default_factory=dict)
     failure: str = ""
+    # The method the provider saved with this payment (asked with save_method=True).
+    saved_method: SavedMethod | None = None
 
 
 class Provider(Protocol):
     code: str
 
     def create(
-        self, *, reference: str, amount: Decimal, currency: str, description: str, return_url: str, metadata: dict
-    ) -> Created: ...
+        self,
+        *,
+        reference: str,
+        amount: Decimal,
+        currency: str,
+        description: str,
+        return_url: str,
+        metadata: dict,
+        save_method: bool = False,
+    ) -> Created:
+        """With save_method, the provider keeps the payment method for later charges
+        (the customer agrees on its page); RemoteStatus.saved_method then names it."""
+        ...
+
+    def charge_saved(
+        self, *, reference: str, amount: Decimal, currency: str, description: str, metadata: dict, token: str
+    ) -> RemoteStatus:
+        """Charge a saved method, without the customer: the payment as the provider
+        answered (often already succeeded or canceled; else a notification follows).
+        `reference` is the idempotence key: the same one never charges twice."""
+        ...
 
     def fetch(self, provider_payment_id: str) -> RemoteStatus: ...
 

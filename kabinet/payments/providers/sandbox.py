@@ -2,6 +2,11 @@
 one. The customer can pay, be declined or cancel; the notification can be sent at once,
 later (delayed, delivered by `manage.py sandbox_notify`) or twice. Notifications are
 signed with HMAC-SHA256 like a real provider's, and go through the same door as theirs.
+
+Automatic payment: a charge created with save_method saves a sandbox card when paid (its
+token, "Sandbox card *4242", in the charge's metadata); charge_saved() charges that token
+without the customer, at once, like YooKassa's payment_method_id. A saved card can be told
+to decline (`card_failure_set`: insufficient_funds, card_expired, ...) to try failures.
 """
 
 import datetime as dt
@@ -16,7 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kabinet.payments.models import SandboxCharge
-from kabinet.payments.providers import Created, NotificationRejected, ProviderError, RemoteStatus, provider_active
+from kabinet.payments.providers import (
+    Created,
+    NotificationRejected,
+    ProviderError,
+    RemoteStatus,
+    SavedMethod,
+    provider_active,
+)
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 DELAY = dt.timedelta(seconds=60)
@@ -33,16 +45,42 @@ def sign(body: bytes) -> str:
 class SandboxProvider:
     code = "sandbox"
 
-    def create(self, *, reference, amount, currency, description, return_url, metadata) -> Created:
+    def create(self, *, reference, amount, currency, description, return_url, metadata, save_method=False) -> Created:
         charge = SandboxCharge.objects.create(
             id="sb_" + secrets.token_urlsafe(18),
             amount=amount,
             currency=currency,
             description=description[:200],
             return_url=return_url,
-            metadata=metadata,
+            metadata={**metadata, SAVE_KEY: True} if save_method else metadata,
         )
         return Created(charge.id, reverse("portal:sandbox-page", args=[charge.id]))
+
+    def charge_saved(self, *, reference, amount, currency, description, metadata, token) -> RemoteStatus:
+        # The same reference is the same charge (YooKassa's Idempotence-Key).
+        charge_id = "sb_ap_" + hashlib.sha256(reference.encode()).hexdigest()[:24]
+        existing = SandboxCharge.objects.filter(pk=charge_id).first()
+        if existing is not None:
+            return _status(existing)
+        card = _saved_card(token)
+        if card is None:
+            status, failure = "canceled", "permission_revoked"
+        else:
+            failure = card.get("declines", "")
+            status = "canceled" if failure else "succeeded"
+        charge = SandboxCharge.objects.create(
+            id=charge_id,
+            amount=amount,
+            currency=currency,
+            description=description[:200],
+            return_url="",
+            metadata={**metadata, METHOD_KEY: card or {}},
+            status=status,
+            failure=failure,
+            # The notification follows, like a real provider's, after the answer.
+            notify_due=timezone.now() + DELAY,
+        )
+        return _status(charge)
 
     def fetch(self, provider_payment_id: str) -> RemoteStatus:
         charge = SandboxCharge.objects.filter(pk=provider_payment_id).first()
@@ -71,14 +109,46 @@ class SandboxProvider:
         return f"rf_{charge.pk}_{charge.refunded}"
 
 
+SAVE_KEY = "save_method"
+METHOD_KEY = "payment_method"
+
+
+def _saved_card(token: str) -> dict | None:
+    charge = (
+        SandboxCharge.objects.filter(metadata__payment_method__id=token, status__in=("succeeded", "refunded"))
+        .exclude(pk__startswith="sb_ap_")
+        .first()
+    )
+    return charge.metadata[METHOD_KEY] if charge is not None else None
+
+
+def card_failure_set(*, token: str, reason: str = "") -> None:
+    """Make a saved sandbox card decline its next charges with `reason` ("" to pay again)."""
+    for charge in SandboxCharge.objects.filter(metadata__payment_method__id=token).exclude(pk__startswith="sb_ap_"):
+        charge.metadata[METHOD_KEY]["declines"] = reason
+        charge.save(update_fields=["metadata"])
+
+
 def _status(charge: SandboxCharge) -> RemoteStatus:
+    method = charge.metadata.get(METHOD_KEY) or {}
+    saved = None
+    if method.get("id") and charge.status in ("succeeded", "refunded"):
+        saved = SavedMethod(
+            token=method["id"],
+            title=method.get("title", ""),
+            last4=method.get("last4", ""),
+            expiry_month=method.get("expiry_month", ""),
+            expiry_year=method.get("expiry_year", ""),
+            card_type="Sandbox",
+        )
     return RemoteStatus(
         provider_payment_id=charge.pk,
         status=charge.status,
         amount=charge.amount,
         currency=charge.currency,
-        metadata=charge.metadata,
+        metadata={k: v for k, v in charge.metadata.items() if k not in (SAVE_KEY, METHOD_KEY)},
         failure=charge.failure,
+        saved_method=saved,
     )
 
 
@@ -105,6 +175,15 @@ def charge_act(*, charge: SandboxCharge, action: str, delay: bool = False, twice
         return
     if action == "pay":
         charge.status = "succeeded"
+        if charge.metadata.get(SAVE_KEY):
+            expiry = timezone.localdate().year + 3
+            charge.metadata[METHOD_KEY] = {
+                "id": "pm_sb_" + secrets.token_urlsafe(18),
+                "title": "Sandbox card *4242",
+                "last4": "4242",
+                "expiry_month": "12",
+                "expiry_year": str(expiry),
+            }
     elif action == "decline":
         charge.status, charge.failure = "canceled", "card_declined"
     elif action == "cancel":
@@ -112,7 +191,7 @@ def charge_act(*, charge: SandboxCharge, action: str, delay: bool = False, twice
     else:
         raise ProviderError("unknown action")
     charge.notify_due = timezone.now() + DELAY if delay else None
-    charge.save(update_fields=["status", "failure", "notify_due"])
+    charge.save(update_fields=["status", "failure", "notify_due", "metadata"])
     if not delay:
         for _ in range(2 if twice else 1):
             deliver(charge)
@@ -139,4 +218,13 @@ def deliver_due(now: dt.datetime | None = None) -> int:
     return len(due)
 
 
-__all__ = ["Decimal", "SandboxProvider", "charge_act", "deliver", "deliver_due", "notification_body", "sign"]
+__all__ = [
+    "Decimal",
+    "SandboxProvider",
+    "card_failure_set",
+    "charge_act",
+    "deliver",
+    "deliver_due",
+    "notification_body",
+    "sign",
+]

@@ -10,6 +10,12 @@
   re-read with GET before anything is registered, so a forged or altered body changes
   nothing.
 * Refunds: POST /v3/refunds.
+* Automatic payment (recurring payments): a first payment with save_payment_method=true
+  saves the card; the succeeded payment's `payment_method` has `saved: true` and the `id`
+  to charge later. A later POST /v3/payments with that `payment_method_id` (and no
+  confirmation) charges it without the customer; a decline comes back as status
+  canceled with cancellation_details.reason (insufficient_funds, card_expired,
+  permission_revoked, ...).
 
 Settings (environment): PAYMENT_PROVIDER=yookassa, YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY
 (or YOOKASSA_SECRET_KEY_FILE), optionally YOOKASSA_API_URL, YOOKASSA_CHECK_IP (default
@@ -25,7 +31,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from kabinet.payments.providers import Created, NotificationRejected, ProviderError, RemoteStatus
+from kabinet.payments.providers import Created, NotificationRejected, ProviderError, RemoteStatus, SavedMethod
 
 # https://yookassa.ru/developers/using-api/webhooks#ip
 NOTIFICATION_NETWORKS = [
@@ -85,7 +91,7 @@ class YooKassaProvider:
             raise ProviderError(f"YooKassa {status}: {data.get('code', '')} {data.get('description', '')}".strip())
         return data
 
-    def create(self, *, reference, amount, currency, description, return_url, metadata) -> Created:
+    def create(self, *, reference, amount, currency, description, return_url, metadata, save_method=False) -> Created:
         payload = {
             "amount": {"value": f"{amount:.2f}", "currency": currency},
             "capture": True,
@@ -93,6 +99,30 @@ class YooKassaProvider:
             "description": description[:128],
             "metadata": metadata,
         }
+        if save_method:
+            # The customer agrees on YooKassa's page; saving a card also needs the
+            # payment method chosen there to be a bank card (the only one we show).
+            payload["save_payment_method"] = True
+            payload["payment_method_data"] = {"type": "bank_card"}
+        self._add_receipt(payload, amount=amount, currency=currency, description=description, metadata=metadata)
+        data = self._call("POST", "/payments", payload, idempotence_key=reference)
+        confirmation = data.get("confirmation") or {}
+        if not data.get("id") or not confirmation.get("confirmation_url"):
+            raise ProviderError("YooKassa did not return a payment page")
+        return Created(data["id"], confirmation["confirmation_url"])
+
+    def charge_saved(self, *, reference, amount, currency, description, metadata, token) -> RemoteStatus:
+        payload = {
+            "amount": {"value": f"{amount:.2f}", "currency": currency},
+            "capture": True,
+            "payment_method_id": token,
+            "description": description[:128],
+            "metadata": metadata,
+        }
+        self._add_receipt(payload, amount=amount, currency=currency, description=description, metadata=metadata)
+        return _remote(self._call("POST", "/payments", payload, idempotence_key=reference))
+
+    def _add_receipt(self, payload: dict, *, amount, currency, description, metadata) -> None:
         vat_code = getattr(settings, "YOOKASSA_RECEIPT_VAT_CODE", "")
         if vat_code and metadata.get("email"):
             payload["receipt"] = {
@@ -108,11 +138,6 @@ class YooKassaProvider:
                     }
                 ],
             }
-        data = self._call("POST", "/payments", payload, idempotence_key=reference)
-        confirmation = data.get("confirmation") or {}
-        if not data.get("id") or not confirmation.get("confirmation_url"):
-            raise ProviderError("YooKassa did not return a payment page")
-        return Created(data["id"], confirmation["confirmation_url"])
 
     def fetch(self, provider_payment_id: str) -> RemoteStatus:
         data = self._call("GET", f"/payments/{provider_payment_id}")
@@ -161,6 +186,23 @@ def _remote(data: dict) -> RemoteStatus:
             currency=amount["currency"],
             metadata=data.get("metadata") or {},
             failure=(data.get("cancellation_details") or {}).get("reason", ""),
+            saved_method=_saved_method(data.get("payment_method") or {}),
         )
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise ProviderError("YooKassa returned an unexpected payment object") from exc
+
+
+def _saved_method(method: dict) -> SavedMethod | None:
+    """The card YooKassa saved for later charges (`saved: true`), or None. Only its mask
+    and expiry are kept: YooKassa never sends the card number, and we would not keep it."""
+    if not method.get("saved") or not method.get("id"):
+        return None
+    card = method.get("card") or {}
+    return SavedMethod(
+        token=str(method["id"]),
+        title=str(method.get("title", ""))[:100],
+        last4=str(card.get("last4", ""))[:4],
+        expiry_month=str(card.get("expiry_month", ""))[:2],
+        expiry_year=str(card.get("expiry_year", ""))[:4],
+        card_type=str(card.get("card_type", ""))[:30],
+    )
