@@ -2,6 +2,7 @@
 receipt, the history with a chart and CSV, the meter's specification and API tokens."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -211,6 +212,8 @@ def readings_form(request: HttpRequest) -> HttpResponse:
         access = _shown_access(request)
         rows = _rows(meters_for_readings_form(access.account.premises_id, _window_context()["period"]))
         if request.GET.getlist("photo"):  # back from attaching a photo: its value, to confirm
+            for row in rows:  # and the values typed into the other meters before it
+                row["value"] = request.GET.get(row["name"], "").strip()[:40]
             rows = _with_photos(request, rows, request.GET.getlist("photo"), prefill=True)
         return render(request, "portal/readings/form.html", _form_context(request, access, rows))
     access, meters = _posted_meters(request)
@@ -252,27 +255,37 @@ def readings_form(request: HttpRequest) -> HttpResponse:
 @require_POST
 def readings_photo_upload(request: HttpRequest) -> HttpResponse:
     """Step one of a reading with a photo: store the photo, then show the form again with
-    the value read from it filled in. Nothing is submitted until the customer confirms."""
+    the value read from it filled in. Nothing is submitted until the customer confirms.
+
+    The readings form posts here through its "Attach the photo" button (formaction), so the
+    values typed into the other meters, and their photos, come back filled in too."""
     access, meters = _posted_meters(request)
-    meter = next((m for m in meters if str(m.pk) == request.POST.get("meter", "")), None)
+    wanted = request.POST.get("photo_meter") or request.POST.get("meter", "")
+    meter = next((m for m in meters if str(m.pk) == wanted), None)
     if meter is None:
         raise Http404
-    keep = request.POST.getlist("keep")[:20]
-    upload = request.FILES.get("photo")
+    rows = _rows(meters)
+    keep = [str(i) for i in _posted_photo_ids(request, rows).values()] + request.POST.getlist("keep")[:20]
+    typed = {row["name"]: request.POST.get(row["name"], "").strip()[:40] for row in rows}
+    upload = request.FILES.get(f"photo_file_{meter.pk}") or request.FILES.get("photo")
     try:
         if upload is None:
             raise ApplicationError("no_photo", _("Choose a photo of the meter first."), field="photo")
         photo = reading_photo_store(meter=meter, upload=upload, user=request.user, source=ReadingSource.PORTAL)
     except ApplicationError as exc:
-        premises_id = meter.premises_id
-        rows = _with_photos(request, _rows(meters), keep, prefill=True)
+        for row in rows:
+            row["value"] = typed[row["name"]]
+        rows = _with_photos(request, rows, keep, prefill=True)
         for row in rows:
             if row["meter"].pk == meter.pk:
                 row["photo_error"] = exc.message
-        ctx = _form_context(request, access, _with_last_readings(rows, premises_id))
+        ctx = _form_context(request, access, _with_last_readings(rows, meter.premises_id))
         return render(request, "portal/readings/form.html", ctx, status=400)
-    query = "&".join([f"account={request.POST.get('account', '')}", *(f"photo={p}" for p in keep if p.isdigit())])
-    return HttpResponseRedirect(f"{reverse('portal:readings')}?{query}&photo={photo.pk}#meter-{meter.pk}")
+    query = [("account", request.POST.get("account", ""))]
+    query += [("photo", p) for p in keep if p.isdigit()] + [("photo", str(photo.pk))]
+    # The meter just photographed takes the value read from it; the others keep what was typed.
+    query += [(name, value) for name, value in typed.items() if value and name != f"value_{meter.pk}"]
+    return HttpResponseRedirect(f"{reverse('portal:readings')}?{urlencode(query)}#meter-{meter.pk}")
 
 
 @login_required

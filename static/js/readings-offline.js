@@ -170,6 +170,8 @@
   async function submit(event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-offline-queue]")) return;
+    // "Attach the photo" sends the form to the photo's address as a plain upload.
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;
     event.preventDefault();
     if (!navigator.onLine) {
       enqueue(form);

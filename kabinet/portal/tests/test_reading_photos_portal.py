@@ -196,8 +196,11 @@ def test_the_form_keeps_the_other_meters_photo_when_a_second_is_attached(client,
     first = attach(client, personas, personas.alice_cold, small_jpeg())
     cold = ReadingPhoto.objects.get()
     page = client.get(first["Location"]).content.decode()
-    assert f'name="keep" value="{cold.pk}"' in page  # the hot meter's photo form carries it
-    second = attach(client, personas, personas.alice_hot, small_jpeg() + b"\0", keep=cold.pk)
+    # The readings form carries it, and goes with the next photo attached.
+    assert f'name="photo_{personas.alice_cold.pk}" value="{cold.pk}"' in page
+    second = attach(
+        client, personas, personas.alice_hot, small_jpeg() + b"\0", **{f"photo_{personas.alice_cold.pk}": cold.pk}
+    )
     page = client.get(second["Location"]).content.decode()
     hot = ReadingPhoto.objects.exclude(pk=cold.pk).get()
     assert f'name="photo_{personas.alice_cold.pk}" value="{cold.pk}"' in page
@@ -205,10 +208,42 @@ def test_the_form_keeps_the_other_meters_photo_when_a_second_is_attached(client,
 
 
 @time_machine.travel(IN_WINDOW, tick=False)
-def test_each_meter_has_its_own_photo_form_outside_the_readings_form(client, personas):
+def test_attaching_a_photo_keeps_what_was_typed_into_the_other_meters(client, settings, private_media, personas):
+    """The readings form itself posts to the photo's address ("Attach the photo" is its
+    button with a formaction), as a browser does without JavaScript."""
+    settings.READINGS_PHOTO_OCR = False
     client.force_login(personas.alice)
-    page = client.get(reverse("portal:readings")).content.decode()
-    # Each meter has its own photo form, outside the readings form (forms do not nest).
-    assert f'form="photo-form-{personas.alice_cold.pk}"' in page
-    assert f'<form id="photo-form-{personas.alice_cold.pk}"' in page
-    assert 'enctype="multipart/form-data"' in page
+    cold, hot = personas.alice_cold, personas.alice_hot
+    form = client.get(reverse("portal:readings")).content.decode()
+    assert f'name="photo_meter" value="{hot.pk}" formaction="{reverse("portal:readings-photo")}"' in form
+    assert 'id="photo-form-' not in form  # no separate form that would lose the typed values
+
+    response = client.post(
+        reverse("portal:readings-photo"),
+        {
+            "account": personas.alice_account.pk,
+            "client_key": "0f6d2c1e-5b7a-4c3d-9e8f-1a2b3c4d5e6f",
+            f"value_{cold.pk}": "123,4",
+            f"value_{hot.pk}": "",
+            "photo_meter": hot.pk,
+            f"photo_file_{hot.pk}": photo_file(small_jpeg()),
+        },
+    )
+
+    assert response.status_code == 302 and not Reading.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert value_field(page, cold) == "123,4"
+    assert f'name="photo_{hot.pk}" value="{ReadingPhoto.objects.get(meter=hot).pk}"' in page
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_attaching_without_a_file_says_so_and_keeps_the_typed_values(client, private_media, personas):
+    client.force_login(personas.alice)
+    cold, hot = personas.alice_cold, personas.alice_hot
+    response = client.post(
+        reverse("portal:readings-photo"),
+        {"account": personas.alice_account.pk, f"value_{cold.pk}": "55", "photo_meter": hot.pk},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Choose a photo of the meter first." in page
+    assert value_field(page, cold) == "55" and not ReadingPhoto.objects.exists()
