@@ -8,6 +8,8 @@ typed are not judged here beyond "looks like a number": the readings door
 
     handle(state, message)              -> what a text or photo does
     readings_begin(meters)              -> the first question, once the service has the meters
+    problem_begin(accounts, categories) -> a problem report: which address and what kind, when
+                                           there is a choice, then the description
     reading_photo_received(state, photo_id, suggested, caption)
                                         -> after the service stored a photo of the meter asked
                                            about: offers the value read from it to confirm
@@ -21,6 +23,8 @@ from django.utils.translation import pgettext
 
 IDLE = "idle"
 READINGS = "readings"
+PROBLEM_ACCOUNT = "problem_account"
+PROBLEM_CATEGORY = "problem_category"
 PROBLEM_TEXT = "problem_text"
 PROBLEM_PHOTO = "problem_photo"
 
@@ -102,7 +106,7 @@ def handle(state: dict, message: Message, *, portal_url: str = "") -> Outcome:
     if command == "/invoice":
         return Outcome({"step": IDLE}, [], [("invoice",)])
     if command == "/problem":
-        return Outcome({"step": PROBLEM_TEXT}, [_("Describe the problem in one message. You can attach a photo.")])
+        return Outcome({"step": IDLE}, [], [("problem_start",)])
 
     if step == READINGS and message.photo:  # a photo of the meter asked about
         meter = state["meters"][state["index"]]
@@ -113,20 +117,23 @@ def handle(state: dict, message: Message, *, portal_url: str = "") -> Outcome:
         return Outcome(state, [pgettext("telegram", "Send digits only, e.g. 123 or 123,4, or /skip.")])
     if step == READINGS and command in ("", "/skip"):
         return _reading_answer(state, text)
+    if step in (PROBLEM_ACCOUNT, PROBLEM_CATEGORY) and not command:
+        return _problem_choice(state, text)
     if step == PROBLEM_TEXT and not command:
         if not text and not message.photo:
             return Outcome(state, [_("Describe the problem in one message. You can attach a photo.")])
         if message.photo and text:  # a photo with a caption: all we need
-            return Outcome({"step": IDLE}, [], [("problem", text, message.photo)])
+            return Outcome({"step": IDLE}, [], [_problem_action(state, text, message.photo)])
         if message.photo:
             return Outcome({**state, "photo": message.photo}, [_("Now describe the problem in words.")])
         if state.get("photo"):
-            return Outcome({"step": IDLE}, [], [("problem", text, state["photo"])])
+            return Outcome({"step": IDLE}, [], [_problem_action(state, text, state["photo"])])
         return Outcome(
-            {"step": PROBLEM_PHOTO, "text": text}, [_("Send a photo of the problem, or /skip to file it without one.")]
+            {**state, "step": PROBLEM_PHOTO, "text": text},
+            [_("Send a photo of the problem, or /skip to file it without one.")],
         )
     if step == PROBLEM_PHOTO and (message.photo or command == "/skip" or text.lower() in SKIP):
-        return Outcome({"step": IDLE}, [], [("problem", state.get("text", ""), message.photo)])
+        return Outcome({"step": IDLE}, [], [_problem_action(state, state.get("text", ""), message.photo)])
     if step == PROBLEM_PHOTO:
         return Outcome(state, [_("Send a photo of the problem, or /skip to file it without one.")])
     return Outcome({"step": IDLE}, [help_text(linked=True, portal_url=portal_url)])
@@ -140,6 +147,52 @@ def readings_begin(meters: list[dict]) -> Outcome:
     state = {"step": READINGS, "meters": meters, "index": 0, "values": []}
     intro = _("Send the reading of each meter in turn (123 or 123,4). /skip skips a meter, /cancel stops.")
     return Outcome(state, [intro, _question(meters[0])])
+
+
+def problem_begin(accounts: list[dict], categories: list[dict]) -> Outcome:
+    """Start a problem report. `accounts` and `categories` are [{"id", "label"}] the login
+    may file for: with more than one of either the customer picks by number first (which
+    address, what kind of problem), as the portal's form asks."""
+    if not accounts or not categories:
+        return Outcome({"step": IDLE}, [_("Requests cannot be filed here. Please call us.")])
+    state = {"step": PROBLEM_TEXT, "accounts": accounts, "categories": categories}
+    state["account"] = accounts[0]["id"] if len(accounts) == 1 else None
+    state["category"] = categories[0]["id"] if len(categories) == 1 else None
+    return _problem_next(state)
+
+
+def _choices(items: list[dict]) -> str:
+    return "\n".join(f"{n}. {item['label']}" for n, item in enumerate(items, start=1))
+
+
+def _problem_next(state: dict) -> Outcome:
+    """The next question of a problem report: the address, the kind, then the description."""
+    if state.get("account") is None:
+        return Outcome(
+            {**state, "step": PROBLEM_ACCOUNT},
+            [_("Which address is it about? Send its number.") + "\n" + _choices(state["accounts"])],
+        )
+    if state.get("category") is None:
+        return Outcome(
+            {**state, "step": PROBLEM_CATEGORY},
+            [_("What kind of problem is it? Send its number.") + "\n" + _choices(state["categories"])],
+        )
+    return Outcome({**state, "step": PROBLEM_TEXT}, [_("Describe the problem in one message. You can attach a photo.")])
+
+
+def _problem_choice(state: dict, text: str) -> Outcome:
+    key, field_ = ("accounts", "account") if state["step"] == PROBLEM_ACCOUNT else ("categories", "category")
+    items = state[key]
+    number = text.strip().rstrip(".")
+    if not number.isdigit() or not 1 <= int(number) <= len(items):
+        return Outcome(state, [_("Send a number from 1 to %(count)d, or /cancel.") % {"count": len(items)}])
+    return _problem_next({**state, field_: items[int(number) - 1]["id"]})
+
+
+def _problem_action(state: dict, text: str, photo: str) -> tuple:
+    """("problem", description, photo file id, account id, category id): the service checks
+    the ids against the login's own accounts again (a state is only the chat's word)."""
+    return ("problem", text, photo, state.get("account"), state.get("category"))
 
 
 def _question(meter: dict) -> str:

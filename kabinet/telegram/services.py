@@ -312,8 +312,15 @@ def _perform(chat: TelegramChat, action: tuple) -> list:
         return [_balance_text(chat.user)]
     if name == "invoice":
         return _last_invoices(chat.user)
+    if name == "problem_start":
+        outcome = dialogue.problem_begin(*_problem_choices(chat.user))
+        chat.state = outcome.state
+        return outcome.replies
     if name == "problem":
-        return [_problem_file(chat.user, description=args[0], photo=args[1])]
+        account_id, category_id = (args[2], args[3]) if len(args) > 3 else (None, None)
+        return [
+            _problem_file(chat.user, description=args[0], photo=args[1], account_id=account_id, category_id=category_id)
+        ]
     raise ValueError(name)
 
 
@@ -443,10 +450,30 @@ def _last_invoices(user: User) -> list:
     return replies or [_("There are no invoices yet.")]
 
 
-def _problem_file(user: User, *, description: str, photo: str) -> str:
+def _problem_categories():
+    return Category.objects.filter(active=True, meter_work="").order_by("sort_order", "id")
+
+
+def _problem_choices(user: User) -> tuple[list[dict], list[dict]]:
+    """The addresses the login may file a request for and the kinds of problem, as the
+    dialogue lists them ({"id", "label"}); meter work is booked on the portal."""
+    accounts = [
+        {"id": a.account_id, "label": f"{a.account.premises.address} ({a.account.number})"}
+        for a in accesses_for_user(user)
+    ]
+    categories = [{"id": c.pk, "label": c.name} for c in _problem_categories()]
+    return accounts, categories
+
+
+def _problem_file(
+    user: User, *, description: str, photo: str, account_id: int | None = None, category_id: int | None = None
+) -> str:
     accesses = list(accesses_for_user(user))
-    category = Category.objects.filter(active=True, meter_work="").order_by("sort_order", "id").first()
-    if not accesses or category is None:
+    # The chat's state is only the chat's word: the account must be one of the login's own.
+    access = next((a for a in accesses if a.account_id == account_id), accesses[0] if accesses else None)
+    categories = _problem_categories()
+    category = categories.filter(pk=category_id).first() or categories.first()
+    if access is None or category is None:
         return _("Requests cannot be filed here. Please call us.")
     photos = []
     if photo:
@@ -456,7 +483,7 @@ def _problem_file(user: User, *, description: str, photo: str) -> str:
     phone = user.phone or (user.customer.phone if user.customer_id else "")
     req = request_file(
         user=user,
-        account=accesses[0].account,
+        account=access.account,
         category=category,
         description=description,
         phone=phone,

@@ -2,7 +2,18 @@
 
 from django.utils import translation
 
-from kabinet.telegram.dialogue import IDLE, PROBLEM_PHOTO, READINGS, Message, handle, readings_begin
+from kabinet.telegram.dialogue import (
+    IDLE,
+    PROBLEM_ACCOUNT,
+    PROBLEM_CATEGORY,
+    PROBLEM_PHOTO,
+    PROBLEM_TEXT,
+    READINGS,
+    Message,
+    handle,
+    problem_begin,
+    readings_begin,
+)
 
 METERS = [
     {"id": 1, "label": "Cold water № CW-1001", "previous": "120.5"},
@@ -63,17 +74,46 @@ def test_it_has_nothing_to_ask_without_meters():
     assert readings_begin([]).state == {"step": IDLE}
 
 
+ONE_ACCOUNT = [{"id": 7, "label": "Rīgas iela 5-12, Rīga (100001)"}]
+ONE_KIND = [{"id": 3, "label": "Plumbing"}]
+
+
+def test_problem_asks_the_service_for_the_choices():
+    assert handle({}, linked("/problem")).actions == [("problem_start",)]
+
+
 def test_it_files_a_problem_with_a_photo_and_a_caption_at_once():
-    state = handle({}, linked("/problem")).state
-    assert handle(state, linked("Dripping tap", photo="F1")).actions == [("problem", "Dripping tap", "F1")]
+    state = problem_begin(ONE_ACCOUNT, ONE_KIND).state
+    assert state["step"] == PROBLEM_TEXT
+    assert handle(state, linked("Dripping tap", photo="F1")).actions == [("problem", "Dripping tap", "F1", 7, 3)]
 
 
 def test_it_asks_for_a_photo_after_the_text_and_files_without_one_on_skip():
-    state = handle({}, linked("/problem")).state
+    state = problem_begin(ONE_ACCOUNT, ONE_KIND).state
     outcome = handle(state, linked("Dripping tap"))
     assert outcome.state["step"] == PROBLEM_PHOTO
-    assert handle(outcome.state, linked("/skip")).actions == [("problem", "Dripping tap", "")]
-    assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2")]
+    assert handle(outcome.state, linked("/skip")).actions == [("problem", "Dripping tap", "", 7, 3)]
+    assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2", 7, 3)]
+
+
+def test_it_asks_which_address_and_what_kind_when_there_is_a_choice():
+    accounts = ONE_ACCOUNT + [{"id": 8, "label": "Saules iela 14-3, Rīga (100002)"}]
+    kinds = ONE_KIND + [{"id": 4, "label": "Heating"}]
+    outcome = problem_begin(accounts, kinds)
+    assert outcome.state["step"] == PROBLEM_ACCOUNT and "2. Saules iela 14-3" in outcome.replies[0]
+    again = handle(outcome.state, linked("3"))
+    assert again.state == outcome.state and "1 to 2" in again.replies[0]
+    outcome = handle(outcome.state, linked("2"))
+    assert outcome.state["step"] == PROBLEM_CATEGORY and "2. Heating" in outcome.replies[0]
+    outcome = handle(outcome.state, linked("2."))
+    assert outcome.state["step"] == PROBLEM_TEXT
+    outcome = handle(outcome.state, linked("No heat", photo="F3"))
+    assert outcome.actions == [("problem", "No heat", "F3", 8, 4)]
+
+
+def test_it_cannot_file_without_an_account_or_a_kind():
+    assert problem_begin([], ONE_KIND).state == {"step": IDLE}
+    assert problem_begin(ONE_ACCOUNT, []).state == {"step": IDLE}
 
 
 def test_it_changes_the_language_only_to_one_it_speaks():

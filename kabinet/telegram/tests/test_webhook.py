@@ -188,12 +188,34 @@ def test_it_files_a_problem_with_the_photo_from_telegram(client, bot, personas):
     bot.files["PHOTO1"] = png_bytes()
     link(client, personas.alice, ALICE_CHAT)
     say(client, ALICE_CHAT, "/problem")
+    # alice has two addresses: the bot asks which (and, with several kinds, what kind).
+    assert "Saules iela 14-3" in bot.texts(ALICE_CHAT)[-1]
+    say(client, ALICE_CHAT, "2")
+    kinds = Category.objects.filter(active=True, meter_work="").order_by("sort_order", "id")
+    if kinds.count() > 1:
+        say(client, ALICE_CHAT, "1")
     say(client, ALICE_CHAT, "Dripping tap in the kitchen", photo="PHOTO1")
     req = ServiceRequest.objects.get()
-    assert req.account == personas.alice_account and req.created_by == personas.alice
+    assert req.account == personas.alice_second_account and req.created_by == personas.alice
+    assert req.category == kinds.first()
     assert req.description == "Dripping tap in the kitchen"
     assert req.photos.count() == 1
     assert f"No. {req.pk}" in bot.texts(ALICE_CHAT)[-1]
+
+
+def test_a_forged_problem_state_files_nothing_on_anothers_account(client, bot, personas):
+    personas.bob.phone = "+371 20 000 002"
+    personas.bob.save()
+    link(client, personas.bob, BOB_CHAT)
+    category = Category.objects.filter(active=True, meter_work="").first()
+    TelegramChat.objects.filter(chat_id=BOB_CHAT).update(
+        state={"step": "problem_text", "account": personas.alice_account.pk, "category": category.pk}
+    )
+    say(client, BOB_CHAT, "Flood", photo="")
+    say(client, BOB_CHAT, "/skip")
+    assert ServiceRequest.objects.count() == 1, bot.texts(BOB_CHAT)
+    req = ServiceRequest.objects.get()
+    assert req.account == personas.bob_account and req.created_by == personas.bob
 
 
 def test_it_unlinks_and_changes_language(client, bot, personas):
