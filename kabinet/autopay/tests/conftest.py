@@ -21,6 +21,12 @@ def readings_for(p) -> None:
         reading(meter, OCT, now)
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The pages and mails are read in English here (the utility's first language is Latvian)."""
+    client.cookies["django_language"] = "en"
+
+
 @pytest.fixture
 def sandbox(settings, personas):
     settings.PAYMENT_PROVIDER = "sandbox"
