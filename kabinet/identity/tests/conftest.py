@@ -102,3 +102,9 @@ def query(url: str) -> dict[str, str]:
 
 def sign_in_at(client, key: str, sub: str):
     return back(client, at_provider(begin(client, key), sub))
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The pages are read in English here (the utility's first language is Latvian)."""
+    client.cookies["django_language"] = "en"

@@ -125,6 +125,7 @@ def test_staff_are_refused(en_client, personas, providers, password):
     assert "is for customers" in response.content.decode()
     assert not ExternalIdentity.objects.exists()
     en_client.logout()
+    en_client.cookies["django_language"] = "en"  # the logout forgets the language
 
     # An identity linked while the login was a customer's, the login since made staff.
     linked(personas.dave, providers, sub=DAVE_SUB)

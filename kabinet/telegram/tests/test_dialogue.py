@@ -96,6 +96,7 @@ def test_it_asks_for_a_photo_after_the_text_and_files_without_one_on_skip():
     assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2", 7, 3)]
 
 
+@translation.override("en")
 def test_it_asks_which_address_and_what_kind_when_there_is_a_choice():
     accounts = ONE_ACCOUNT + [{"id": 8, "label": "Saules iela 14-3, Rīga (100002)"}]
     kinds = ONE_KIND + [{"id": 4, "label": "Heating"}]
