@@ -15,6 +15,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +31,8 @@ from kabinet.utility.models import RegistrationMode, UtilityProfile
 # The verified identity waits this long for the password that links it.
 PENDING_KEY = "identity_pending"
 PENDING_SECONDS = 10 * 60
+# Where the login page was asked to go after signing in (its ?next=), kept across the trip.
+NEXT_KEY = "identity_next"
 
 
 def _enabled() -> None:
@@ -46,7 +49,7 @@ def _sign_in(request: HttpRequest, user) -> HttpResponse:
     auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # rotates the session key
     # No "remember me" was asked: the session ends with the browser.
     request.session.set_expiry(0)
-    return redirect("portal:dashboard")
+    return redirect(request.session.pop(NEXT_KEY, "") or "portal:dashboard")
 
 
 @require_POST
@@ -55,6 +58,12 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
     conf = p.provider_get(provider)
     if request.user.is_authenticated and not services.may_sign_in_externally(request.user):
         return _error(request, services.staff_refused(), status=403)
+    wanted = request.POST.get("next", "")
+    # Only a page of this site: never an open redirect (as Django's own login view).
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
+        request.session[NEXT_KEY] = wanted
+    else:
+        request.session.pop(NEXT_KEY, None)
     try:
         return p.authorization_redirect(request, conf)
     except ApplicationError as exc:

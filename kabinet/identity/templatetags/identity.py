@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("identity/_buttons.html", takes_context=True)
 def identity_buttons(context):
-    return {"providers": providers()}
+    return {"providers": providers(), "next": context.get("next", "")}
 
 
 @register.inclusion_tag("identity/_settings.html", takes_context=True)

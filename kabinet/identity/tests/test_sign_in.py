@@ -120,3 +120,20 @@ def test_an_identity_linked_to_one_login_is_not_linked_to_another(en_client, per
     assert response["Location"] == "/access/"
     assert "already linked to another login" in en_client.get("/access/").content.decode()
     assert ExternalIdentity.objects.get().user == personas.alice
+
+
+def test_it_goes_where_the_login_page_was_asked_to_go_and_nowhere_else(en_client, personas, providers, password):
+    from kabinet.identity.tests.conftest import at_provider, back
+
+    page = en_client.get("/login/?next=/readings/").content.decode()
+    assert 'name="next" value="/readings/"' in page  # the provider buttons carry it
+    start = en_client.post("/identity/citadele/start/", {"next": "/readings/"})
+    back(en_client, at_provider(start["Location"], ALICE_SUB))
+    response = en_client.post("/identity/link/", {"identifier": "100001", "password": password})
+    assert response["Location"] == "/readings/"
+
+    en_client.logout()
+    en_client.cookies["django_language"] = "en"
+    start = en_client.post("/identity/citadele/start/", {"next": "https://evil.example/"})
+    response = back(en_client, at_provider(start["Location"], ALICE_SUB))
+    assert response["Location"] == "/"
