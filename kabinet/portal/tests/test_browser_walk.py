@@ -135,6 +135,8 @@ NOT_WALKED = {
     "statement-pdf": "a PDF",
     "readings-history-csv": "a CSV download",
     "request-photo": "an image",
+    "reading-photo": "an image (a photo of the meter)",
+    "readings-photo": 'a POST (the readings form\'s "Attach the photo" button)',
     "news-image": "an image",
     "news-rss": "a feed",
     "news-atom": "a feed",
