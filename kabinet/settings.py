@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
     # The API's idempotency keys of its other POSTs, also kept 30 days (`api_keys_cleanup`).
     "api-keys-cleanup": {"task": "kabinet.api.tasks.idempotency_keys_cleanup", "schedule": crontab(hour=3, minute=20)},
     "sessions-clear": {"task": "kabinet.customers.tasks.sessions_clear", "schedule": crontab(hour=3, minute=30)},
+    # Photos of meters no reading took within 30 days, with their files (`readings_photos_purge`).
+    "reading-photos-purge": {
+        "task": "kabinet.meters.tasks.reading_photos_purge",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Request photo files left by failed uploads (`servicedesk_sweep_photos`).
     "photos-sweep": {"task": "kabinet.servicedesk.tasks.photos_sweep", "schedule": crontab(hour=3, minute=45)},
     # Data exports whose seven days have passed, with their files (`privacy_exports_purge`).

@@ -189,3 +189,20 @@ def pending_photos(user: User, ids) -> dict[int, ReadingPhoto]:
         return {}
     photos = ReadingPhoto.objects.filter(pk__in=wanted[:20], uploaded_by=user, reading__isnull=True)
     return {p.meter_id: p for p in photos.order_by("created", "id")}
+
+
+# A photo sent for a reading that never followed (the form left, the bot's dialogue
+# cancelled) is a picture of someone's home kept for nothing: deleted after this long.
+UNLINKED_RETENTION = dt.timedelta(days=30)
+
+
+def reading_photos_purge_unlinked(*, older_than: dt.timedelta = UNLINKED_RETENTION) -> int:
+    """Delete photos no reading took within `older_than`, with their files; returns how
+    many. A photo of a stored reading (refused ones too) stays with it."""
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for photo in ReadingPhoto.objects.filter(reading__isnull=True, created__lt=cutoff).order_by("pk").iterator():
+        photo.file.delete(save=False)
+        photo.delete()
+        removed += 1
+    return removed

@@ -42,3 +42,10 @@ def submission_keys_cleanup() -> int:
     from kabinet.meters.idempotency import submission_keys_delete_old
 
     return submission_keys_delete_old()
+
+
+@shared_task(ignore_result=True)
+def reading_photos_purge() -> int:
+    from kabinet.meters.photos import reading_photos_purge_unlinked
+
+    return reading_photos_purge_unlinked()

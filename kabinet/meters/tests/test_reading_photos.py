@@ -200,3 +200,30 @@ def test_staff_without_the_right_to_see_readings_get_no_photo(client, settings, 
     client.force_login(personas.carol)
     assert client.get(reverse("portal:reading-photo", args=[photo.pk])).status_code == 404
     assert client.get(reverse("admin:meters_readingphoto_image", args=[photo.pk])).status_code == 200
+
+
+def test_photos_no_reading_took_are_deleted_after_thirty_days_with_their_files(settings, private_media, personas):
+    from django.core.management import call_command
+
+    settings.READINGS_PHOTO_OCR = False
+    with time_machine.travel(dt.datetime(2026, 10, 1, 12, tzinfo=dt.UTC), tick=False):
+        left = reading_photo_store(meter=personas.alice_cold, upload=upload(jpeg_with_gps()), user=None, source="api")
+        kept = reading_photo_store(
+            meter=personas.alice_hot, upload=upload(other_jpeg()), user=personas.alice, source="portal"
+        )
+        reading = reading_submit(meter=personas.alice_hot, value="5", source=ReadingSource.PORTAL, actor=personas.alice)
+        reading_photos_attach(user=personas.alice, photo_ids={personas.alice_hot.pk: kept.pk}, readings=[reading])
+    with time_machine.travel(dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC), tick=False):
+        call_command("readings_photos_purge")
+        assert ReadingPhoto.objects.count() == 2  # 29 days: not yet
+    with time_machine.travel(dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC), tick=False):
+        call_command("readings_photos_purge")
+    assert list(ReadingPhoto.objects.all()) == [kept]
+    assert not left.file.storage.exists(left.file.name) and kept.file.storage.exists(kept.file.name)
+
+
+def other_jpeg() -> bytes:
+    """A second JPEG, unlike the first (the same bytes twice are stored once)."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(out, "JPEG")
+    return out.getvalue()
