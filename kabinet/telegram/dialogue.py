@@ -25,12 +25,14 @@ IDLE = "idle"
 READINGS = "readings"
 PROBLEM_ACCOUNT = "problem_account"
 PROBLEM_CATEGORY = "problem_category"
+PROBLEM_PHONE = "problem_phone"
 PROBLEM_TEXT = "problem_text"
 PROBLEM_PHOTO = "problem_photo"
 
 LANGUAGES = ("lv", "ru", "en")
 # A one-time code as the portal shows it (kabinet.telegram.services.LINK_ALPHABET).
 CODE = re.compile(r"^[A-Z2-9]{8}$")
+PHONE = re.compile(r"^\+?[\d\s()-]{6,20}$")
 NUMBER = re.compile(r"^\d{1,9}([.,]\d{1,3})?$")
 SKIP = {"-", "/skip", "skip", "пропустить", "izlaist"}
 YES = {"/yes", "yes", "y", "+", "да", "jā", "ja"}
@@ -119,6 +121,10 @@ def handle(state: dict, message: Message, *, portal_url: str = "") -> Outcome:
         return _reading_answer(state, text)
     if step in (PROBLEM_ACCOUNT, PROBLEM_CATEGORY) and not command:
         return _problem_choice(state, text)
+    if step == PROBLEM_PHONE and not command:
+        if not PHONE.match(text):
+            return Outcome(state, [_("Send a phone number: digits, spaces, + - ( ).")])
+        return _problem_next({**state, "phone": text})
     if step == PROBLEM_TEXT and not command:
         if not text and not message.photo:
             return Outcome(state, [_("Describe the problem in one message. You can attach a photo.")])
@@ -149,13 +155,15 @@ def readings_begin(meters: list[dict]) -> Outcome:
     return Outcome(state, [intro, _question(meters[0])])
 
 
-def problem_begin(accounts: list[dict], categories: list[dict]) -> Outcome:
+def problem_begin(accounts: list[dict], categories: list[dict], *, phone_known: bool = True) -> Outcome:
     """Start a problem report. `accounts` and `categories` are [{"id", "label"}] the login
     may file for: with more than one of either the customer picks by number first (which
-    address, what kind of problem), as the portal's form asks."""
+    address, what kind of problem), as the portal's form asks; without a phone number on
+    the login, the number the technician calls is asked too."""
     if not accounts or not categories:
         return Outcome({"step": IDLE}, [_("Requests cannot be filed here. Please call us.")])
     state = {"step": PROBLEM_TEXT, "accounts": accounts, "categories": categories}
+    state["phone"] = "" if phone_known else None
     state["account"] = accounts[0]["id"] if len(accounts) == 1 else None
     state["category"] = categories[0]["id"] if len(categories) == 1 else None
     return _problem_next(state)
@@ -177,6 +185,8 @@ def _problem_next(state: dict) -> Outcome:
             {**state, "step": PROBLEM_CATEGORY},
             [_("What kind of problem is it? Send its number.") + "\n" + _choices(state["categories"])],
         )
+    if state.get("phone") is None:
+        return Outcome({**state, "step": PROBLEM_PHONE}, [_("Which phone number should the technician call?")])
     return Outcome({**state, "step": PROBLEM_TEXT}, [_("Describe the problem in one message. You can attach a photo.")])
 
 
@@ -190,9 +200,9 @@ def _problem_choice(state: dict, text: str) -> Outcome:
 
 
 def _problem_action(state: dict, text: str, photo: str) -> tuple:
-    """("problem", description, photo file id, account id, category id): the service checks
-    the ids against the login's own accounts again (a state is only the chat's word)."""
-    return ("problem", text, photo, state.get("account"), state.get("category"))
+    """("problem", description, photo file id, account id, category id, phone): the service
+    checks the ids against the login's own accounts again (a state is only the chat's word)."""
+    return ("problem", text, photo, state.get("account"), state.get("category"), state.get("phone") or "")
 
 
 def _question(meter: dict) -> str:

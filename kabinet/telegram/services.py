@@ -313,13 +313,21 @@ def _perform(chat: TelegramChat, action: tuple) -> list:
     if name == "invoice":
         return _last_invoices(chat.user)
     if name == "problem_start":
-        outcome = dialogue.problem_begin(*_problem_choices(chat.user))
+        outcome = dialogue.problem_begin(*_problem_choices(chat.user), phone_known=bool(_phone_of(chat.user)))
         chat.state = outcome.state
         return outcome.replies
     if name == "problem":
         account_id, category_id = (args[2], args[3]) if len(args) > 3 else (None, None)
+        phone = args[4] if len(args) > 4 else ""
         return [
-            _problem_file(chat.user, description=args[0], photo=args[1], account_id=account_id, category_id=category_id)
+            _problem_file(
+                chat.user,
+                description=args[0],
+                photo=args[1],
+                account_id=account_id,
+                category_id=category_id,
+                phone=phone,
+            )
         ]
     raise ValueError(name)
 
@@ -465,8 +473,18 @@ def _problem_choices(user: User) -> tuple[list[dict], list[dict]]:
     return accounts, categories
 
 
+def _phone_of(user: User) -> str:
+    return user.phone or (user.customer.phone if user.customer_id else "")
+
+
 def _problem_file(
-    user: User, *, description: str, photo: str, account_id: int | None = None, category_id: int | None = None
+    user: User,
+    *,
+    description: str,
+    photo: str,
+    account_id: int | None = None,
+    category_id: int | None = None,
+    phone: str = "",
 ) -> str:
     accesses = list(accesses_for_user(user))
     # The chat's state is only the chat's word: the account must be one of the login's own.
@@ -480,7 +498,7 @@ def _problem_file(
         client = bot_client()
         content = client.get_file(file_id=photo) if client else b""
         photos = [SimpleUploadedFile("telegram.jpg", content)] if content else []
-    phone = user.phone or (user.customer.phone if user.customer_id else "")
+    phone = phone or _phone_of(user)
     req = request_file(
         user=user,
         account=access.account,

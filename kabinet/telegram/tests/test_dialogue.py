@@ -85,15 +85,15 @@ def test_problem_asks_the_service_for_the_choices():
 def test_it_files_a_problem_with_a_photo_and_a_caption_at_once():
     state = problem_begin(ONE_ACCOUNT, ONE_KIND).state
     assert state["step"] == PROBLEM_TEXT
-    assert handle(state, linked("Dripping tap", photo="F1")).actions == [("problem", "Dripping tap", "F1", 7, 3)]
+    assert handle(state, linked("Dripping tap", photo="F1")).actions == [("problem", "Dripping tap", "F1", 7, 3, "")]
 
 
 def test_it_asks_for_a_photo_after_the_text_and_files_without_one_on_skip():
     state = problem_begin(ONE_ACCOUNT, ONE_KIND).state
     outcome = handle(state, linked("Dripping tap"))
     assert outcome.state["step"] == PROBLEM_PHOTO
-    assert handle(outcome.state, linked("/skip")).actions == [("problem", "Dripping tap", "", 7, 3)]
-    assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2", 7, 3)]
+    assert handle(outcome.state, linked("/skip")).actions == [("problem", "Dripping tap", "", 7, 3, "")]
+    assert handle(outcome.state, linked(photo="F2")).actions == [("problem", "Dripping tap", "F2", 7, 3, "")]
 
 
 @translation.override("en")
@@ -109,7 +109,18 @@ def test_it_asks_which_address_and_what_kind_when_there_is_a_choice():
     outcome = handle(outcome.state, linked("2."))
     assert outcome.state["step"] == PROBLEM_TEXT
     outcome = handle(outcome.state, linked("No heat", photo="F3"))
-    assert outcome.actions == [("problem", "No heat", "F3", 8, 4)]
+    assert outcome.actions == [("problem", "No heat", "F3", 8, 4, "")]
+
+
+@translation.override("en")
+def test_it_asks_for_the_technicians_phone_number_when_the_login_has_none():
+    outcome = problem_begin(ONE_ACCOUNT, ONE_KIND, phone_known=False)
+    assert "phone number" in outcome.replies[0]
+    again = handle(outcome.state, linked("call me"))
+    assert again.state == outcome.state and "digits" in again.replies[0]
+    outcome = handle(outcome.state, linked("+371 20 000 002"))
+    outcome = handle(outcome.state, linked("No water", photo="F4"))
+    assert outcome.actions == [("problem", "No water", "F4", 7, 3, "+371 20 000 002")]
 
 
 def test_it_cannot_file_without_an_account_or_a_kind():
