@@ -57,6 +57,7 @@ REASONS = {
     "queued": gettext_lazy("Saved before the window; applied when it opens."),
     "corrected": gettext_lazy("Corrected by staff."),
     "after_window": gettext_lazy("After the window, which this utility does not accept."),
+    "below_control": gettext_lazy("Lower than the inspector's control reading for the period."),
 }
 
 
@@ -136,6 +137,26 @@ class Decision:
 
 def refused(reason: str, text: str, consumption: Decimal | None = None) -> Decision:
     return Decision(ReadingStatus.REJECTED, reason, text, consumption)
+
+
+def below_control(current, *, value: Decimal, source: str) -> Decision | None:
+    """A customer's value lower than the inspector's control reading of the same period is
+    refused (ПП 354 п. 85): once the utility has read the meter itself, that reading is
+    the period's, and a lower one from the customer cannot take its place. A higher one
+    may (the meter moved on since the check); another control reading always may."""
+    if current is None or current.source != ReadingSource.INSPECTOR or source == ReadingSource.INSPECTOR:
+        return None
+    if value >= current.value:
+        return None
+    return refused(
+        "below_control",
+        _(
+            "The reading %(value)s is lower than the control reading %(control)s the utility's inspector took "
+            "for this month. Check the digits on the meter; if you think the control reading is wrong, "
+            "write to the utility."
+        )
+        % {"value": shown(value), "control": shown(current.value)},
+    )
 
 
 def decide(

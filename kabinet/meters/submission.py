@@ -186,6 +186,7 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, k
         decision = (
             late
             or rules.meter_refusal(meter, day, _contact(profile))
+            or (window_open and rules.below_control(history.current, value=reading.value, source=source))
             or rules.decide(
                 value=reading.value,
                 base=history.previous if history.previous is not None else meter.initial_reading,

@@ -109,6 +109,26 @@ def test_it_supersedes_the_customers_reading_of_the_same_period(rounds, client):
     )
 
 
+@override_settings(INSPECTION_TOLERANCE="2")
+def test_after_it_the_customer_cannot_send_less_than_the_control_reading(rounds, client):
+    """ПП 354 п. 85: the inspector's 136 is December's reading; alice's 131 the next day is
+    refused with the reason, her 137 (the meter moved on) is taken."""
+    from kabinet.meters.submission import reading_submit
+
+    customer_reading(rounds.alice_cold, NOV, "120.0")
+    customer_reading(rounds.alice_cold, DEC, "130.0")
+    with at(dt.datetime(2026, 12, 29, 9, tzinfo=dt.UTC)):
+        route = Route.objects.create(date=dt.date(2026, 12, 29), inspector=rounds.ivars, name="December")
+        stop = RouteStop.objects.create(route=route, premises=rounds.alice_account.premises, order=1)
+        review(client, rounds.mara, check_by_phone(client, rounds, stop, rounds.alice_cold, "136"), "accept")
+    with at(dt.datetime(2026, 12, 30, 9, tzinfo=dt.UTC)):
+        lower = reading_submit(meter=rounds.alice_cold, value="131", source=ReadingSource.PORTAL, actor=rounds.alice)
+        assert (lower.status, lower.reason) == (ReadingStatus.REJECTED, "below_control")
+        assert "136" in lower.reason_text
+        higher = reading_submit(meter=rounds.alice_cold, value="137", source=ReadingSource.PORTAL, actor=rounds.alice)
+    assert (higher.status, higher.consumption) == (ReadingStatus.ACCEPTED, D("17"))
+
+
 def test_it_dismisses_a_check_and_the_customers_readings_stay(rounds, client):
     customer_reading(rounds.alice_cold, NOV, "120.0")
     check = check_by_phone(client, rounds, rounds.alice_stop, rounds.alice_cold, "140")
