@@ -240,7 +240,7 @@ def _meter_question(state: dict) -> list[Prompt]:
         _p(
             _(
                 "Enter the reading, with the star key as the decimal point, then the hash key. "
-                "To skip this meter, press the hash key only."
+                "To skip this meter, press the star key, then the hash key."
             ),
             "value",
         )
@@ -249,7 +249,10 @@ def _meter_question(state: dict) -> list[Prompt]:
 
 
 def _value(state: dict, digits: str) -> Turn:
-    if not digits:
+    # Skipping is "*" then "#": Twilio's <Gather> treats "#" alone as no input at all
+    # (it goes on to the next verb, our "did not hear" redirect), so a skip needs a key.
+    # An empty answer (Asterisk's GET DATA on "#" alone) skips too.
+    if not digits.strip("*#"):
         return _next_meter(state, [_p(_("Skipped."), "skipped")])
     value = digits.replace("*", ".")
     if (

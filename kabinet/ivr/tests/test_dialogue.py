@@ -72,7 +72,7 @@ def test_a_whole_dialogue_with_a_correction_and_a_skip():
         assert backend.submitted == [(7, "123.45")]
         assert _texts(turn)[0] == "Receipt 7 123.45." and "Meter 2 of 2: Hot water." in _texts(turn)
         assert not any("previous" in t for t in _texts(turn))  # a meter without history
-        state, turn = _through(state, ["#"], backend)  # the finishing key alone: skipped
+        state, turn = _through(state, ["*"], backend)  # star, then the finishing key: skipped
     assert state["step"] == DONE and turn.hangup and backend.submitted == [(7, "123.45")]
 
 
