@@ -21,12 +21,14 @@ the demo is seeded once for the module (a transactional test flushes the databas
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.management import get_commands
 from django.urls import Resolver404, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from kabinet.autopay.models import Mandate, SavedMethod
 from kabinet.billing.models import Invoice
 from kabinet.customers.models import AccessRole, Account, User
 from kabinet.customers.services import sharing
@@ -114,7 +116,10 @@ HOLDER_ONLY = [
 CUSTOMER = MEMBER[:6] + HOLDER_ONLY + MEMBER[6:]
 STATUS = {"activate": 400}
 # The utility's pages' URLs (kabinet.pages, /info/) that are not pages to walk.
-INFO_NOT_WALKED = {"pages:document": "a PDF the utility uploaded"}
+INFO_NOT_WALKED = {
+    "pages:document": "a PDF the utility uploaded",
+    "autopay:return": "reached back from the payment provider after saving a card",
+}
 # Portal URLs that are not pages to walk, and why.
 NOT_WALKED = {
     "logout": "a POST (the walk ends each session by dropping its cookie)",
@@ -249,6 +254,31 @@ def site(demo) -> dict:  # noqa: F811 - the imported fixture
             found.append(Page(name, path, STATUS.get(name, 200)))
         return found
 
+    # Automatic payment (kabinet/autopay): the settings page, and a card saved for alice's
+    # second account, so the page lists it and its "Stop" confirmation can be opened.
+    card = SavedMethod.objects.create(
+        user=holder,
+        provider="sandbox",
+        token="pm_walk",
+        title="Visa",
+        last4="4242",
+        expiry_month="12",
+        expiry_year="2029",
+        card_type="Visa",
+    )
+    mandate = Mandate.objects.create(
+        user=holder,
+        account=Account.objects.get(number=alice["accounts"][1]),
+        method=card,
+        mode="day_of_month",
+        day=20,
+        max_amount=Decimal("80.00"),
+        status="active",
+    )
+    autopay = [
+        Page("autopay:home", reverse("autopay:home"), 200),
+        Page("autopay:stop", reverse("autopay:stop", args=[mandate.pk]), 200),
+    ]
     # The utility's own pages (/info/, kabinet.pages), as the demo publishes them.
     info = [Page("pages:index", reverse("pages:index"), 200)] + [
         Page("pages:page", reverse("pages:page", args=[slug]), 200)
@@ -258,7 +288,7 @@ def site(demo) -> dict:  # noqa: F811 - the imported fixture
     return {
         "pages": {
             "public": pages(PUBLIC) + info,
-            "customer": pages(CUSTOMER, holder),
+            "customer": pages(CUSTOMER, holder) + autopay,
             "member": pages(MEMBER, member),
         },
         "logins": {"customer": (alice["login"], alice["password"]), "member": (MEMBER_EMAIL, MEMBER_PASSWORD)},
@@ -383,8 +413,8 @@ def check_page(
             continue
         if match.namespace == "portal":
             linked.add(match.url_name)
-        elif match.namespace == "pages":
-            linked.add(f"pages:{match.url_name}")
+        elif match.namespace in ("pages", "autopay"):
+            linked.add(f"{match.namespace}:{match.url_name}")
     return problems, linked
 
 
