@@ -278,14 +278,18 @@ def _apply_queued(reading_id, profile, today, charge_estimator) -> None:
     if reading.status != ReadingStatus.QUEUED:
         return
     history = recent_history(meter, reading.period, profile.average_history_months)
-    decision = rules.meter_refusal(meter, today, _contact(profile)) or rules.decide(
-        value=reading.value,
-        base=history.previous if history.previous is not None else meter.initial_reading,
-        average=history.average,
-        digits_before=meter.digits_before_point,
-        leak_factor=profile.leak_factor,
-        confirmed=True,
-        interactive=False,
+    decision = (
+        rules.meter_refusal(meter, today, _contact(profile))
+        or rules.below_control(history.current, value=reading.value, source=reading.source)
+        or rules.decide(
+            value=reading.value,
+            base=history.previous if history.previous is not None else meter.initial_reading,
+            average=history.average,
+            digits_before=meter.digits_before_point,
+            leak_factor=profile.leak_factor,
+            confirmed=True,
+            interactive=False,
+        )
     )
     if decision.status == ReadingStatus.ACCEPTED:
         current = Reading.objects.filter(meter=meter, period=reading.period, status__in=CURRENT_STATUSES).first()

@@ -398,3 +398,27 @@ def test_a_utility_can_refuse_readings_after_the_window_instead_of_keeping_them(
     assert reading.status == ReadingStatus.REJECTED and reading.reason == "after_window"
     assert "25.11.2026" in reading.reason_text and "23.12.2026" in reading.reason_text
     assert not Reading.objects.filter(status__in=[ReadingStatus.ACCEPTED, ReadingStatus.QUEUED]).exists()
+
+
+def test_a_reading_saved_before_the_window_cannot_undercut_the_inspectors_control_reading(personas):
+    """ПП 354 п. 85: the control reading (136) taken for November stands when the window
+    opens; alice's 131 saved earlier is refused then, with the reason."""
+    history(personas.alice_cold, "100", "110")
+    with time_machine.travel(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC), tick=False):
+        early = submit(personas.alice_cold, "131", personas.alice)
+    assert early.status == ReadingStatus.QUEUED and early.period == dt.date(2026, 11, 1)
+    Reading.objects.create(
+        meter=personas.alice_cold,
+        period=dt.date(2026, 11, 1),
+        value=Decimal("136"),
+        consumption=Decimal("26"),
+        source=ReadingSource.INSPECTOR,
+        status=ReadingStatus.ACCEPTED,
+    )
+    with time_machine.travel(LV_IN_WINDOW, tick=False):
+        readings_apply_queued(charge_estimator=charge_estimate)
+    early.refresh_from_db()
+    assert (early.status, early.reason) == (ReadingStatus.REJECTED, "below_control")
+    assert "136" in early.reason_text
+    control = Reading.objects.get(source=ReadingSource.INSPECTOR)
+    assert control.status == ReadingStatus.ACCEPTED
