@@ -33,7 +33,9 @@ def test_attach_a_photo_confirm_the_value_read_and_submit(live_server, page, pas
     page.get_by_text("We read 00250.6 from the photo. Is that right?").wait_for()
     assert not Reading.objects.exists()  # offered, not sent
     assert page.locator(f"#id_value_{personas.alice_cold.pk}").input_value() == "00250.6"
-    assert page.get_by_role("img", name="Your photo of the meter").is_visible()
+    # The thumbnail has no height until its bytes arrive: wait for it rather than
+    # sampling it the instant the text is there.
+    page.get_by_role("img", name="Your photo of the meter").wait_for(state="visible")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name="Submit readings").click()
     page.wait_for_url("**/readings/receipt/**")
