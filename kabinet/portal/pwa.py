@@ -6,9 +6,11 @@ What the service worker caches:
    as for an anonymous visitor and holds no customer data;
  - for a signed-in customer, the few pages needed in a basement with no signal: the
    readings form of each of their accounts and their last reading and invoice receipts
-   (offline_pages() below, asked for by the worker at /offline/pages/). Only these exact
+   (offline_pages() below, asked for by the worker at /offline/pages/); for an inspector,
+   the routes of today and tomorrow (kabinet/inspection/offline.py). Only these exact
    URLs are stored, in one cache ("kabinet-pages") that the worker drops when the customer
-   logs out (it sees the logout POST and the next login page), when a page is shown to
+   or the inspector logs out (it sees the logout POST and the next login page, the
+   portal's or the back office's), when a page is shown to
    nobody signed in, or when the list comes back empty. Other pages, the back office and
    the API always go to the network and are never stored.
 With no network a saved page is shown with a "saved at" banner, any other page gets the
@@ -37,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kabinet.billing.selectors import visible_invoices
+from kabinet.inspection.offline import offline_pages as inspector_pages
 from kabinet.meters.models import Reading, ReadingStatus, SubmissionKey
 from kabinet.meters.selectors import meters_visible_to
 from kabinet.portal.context import portal_accesses
@@ -54,6 +57,7 @@ SHELL = [
     "css/kabinet.css",
     "js/pwa.js",
     "js/readings-offline.js",
+    "inspection/inspection-offline.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 ]
@@ -140,8 +144,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline": reverse("portal:offline"),
         "shell": [reverse("portal:offline"), *(static(name) for name in SHELL)],
         "pages": reverse("portal:offline-pages"),
-        "login": reverse("portal:login"),
-        "logout": reverse("portal:logout"),
+        # Visiting a login page, or posting a logout, drops the saved pages: the portal's
+        # for customers, the back office's for inspectors.
+        "logins": [reverse("portal:login"), reverse("admin:login")],
+        "logouts": [reverse("portal:logout"), reverse("admin:logout")],
         "never": NEVER,
     }
     body = f"self.KABINET = {json.dumps(config)};\n{path.read_text(encoding='utf-8')}"
@@ -170,10 +176,12 @@ def offline_pages(request: HttpRequest) -> list[dict]:
     """The pages the service worker keeps for this customer: the readings form of each
     account (the chosen one at /readings/, where the menu links, the others by
     ?account=), the last reading receipt and the last invoice receipt of each account
-    whose invoices this login may see. A few queries, a few pages."""
+    whose invoices this login may see; an inspector's routes of today and tomorrow.
+    A few queries, a few pages."""
+    inspector = inspector_pages(request.user, today=timezone.localdate())
     accesses, current = portal_accesses(request)
     if current is None:
-        return []
+        return inspector
     accesses = [current, *(a for a in accesses if a.account_id != current.account_id)][:MAX_ACCOUNTS]
     readings = reverse("portal:readings")
     pages = [
@@ -199,7 +207,7 @@ def offline_pages(request: HttpRequest) -> list[dict]:
                     % {"number": invoice.number, "account": access.account.number},
                 }
             )
-    return pages
+    return pages + inspector
 
 
 def _last_reading_receipt(user) -> str | None:

@@ -1,16 +1,19 @@
 /* Kabinet service worker. Served at /sw.js by kabinet.portal.pwa.service_worker, which
  * puts its configuration in front of this file:
  *   self.KABINET = {version, static, offline, shell: [URLs cached on install],
- *                   pages: URL of the list of pages to keep, login, logout, never: [prefixes]}
+ *                   pages: URL of the list of pages to keep, logins: [login pages],
+ *                   logouts: [logout URLs], never: [prefixes]}
  *
  * What is cached, and why no customer's page can be shown to another:
  *  - the app shell (our CSS, scripts, icons) and the offline page. None of them holds
  *    customer data: the offline page is rendered as for an anonymous visitor;
  *  - for a signed-in customer, the few pages the server lists at CONFIG.pages (the
- *    readings forms, the last receipts), in the cache PAGES, and nothing else: a page is
+ *    readings forms, the last receipts; an inspector's routes of the day), in the cache
+ *    PAGES, and nothing else: a page is
  *    stored only if its exact URL is on the list. Each page is fetched again when it is
  *    visited online (network first) and by the list's sync when it is an hour old;
- *  - PAGES is dropped on the logout POST, on any visit of the login page, when a page
+ *  - PAGES is dropped on a logout POST, on any visit of a login page (also when a page
+ *    redirects there: the back office's has no script to say so), when a page
  *    says nobody is signed in, and when the list comes back empty (an expired session):
  *    a shared phone keeps no one else's pages;
  *  - other pages go to the network (the offline page when there is none); form posts,
@@ -214,7 +217,8 @@ async function navigate(event) {
   } catch (e) {
     return (await savedPage(key)) || offlinePage();
   }
-  if (url.pathname === CONFIG.login) {
+  var landed = response.redirected ? new URL(response.url).pathname : url.pathname;
+  if (CONFIG.logins.indexOf(url.pathname) !== -1 || CONFIG.logins.indexOf(landed) !== -1) {
     event.waitUntil(dropPages()); // logged out, or the session has expired
   } else if (allowed(url)) {
     var gen = generation;
@@ -232,7 +236,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     // Logging out drops the saved pages; any other post may change them (a new receipt),
     // so the next page asks for the list again.
-    if (url.pathname === CONFIG.logout) event.waitUntil(dropPages());
+    if (CONFIG.logouts.indexOf(url.pathname) !== -1) event.waitUntil(dropPages());
     else lastSync = 0;
     return;
   }

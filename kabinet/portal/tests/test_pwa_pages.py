@@ -80,11 +80,12 @@ def test_it_serves_the_service_worker_at_the_root_with_its_headers(client, db):
         "/static/css/kabinet.css",
         "/static/js/pwa.js",
         "/static/js/readings-offline.js",
+        "/static/inspection/inspection-offline.js",
         "/static/icons/icon.svg",
         "/static/icons/icon-192.png",
     ]
     assert config["pages"] == "/offline/pages/"
-    assert (config["login"], config["logout"]) == ("/login/", "/logout/")
+    assert (config["logins"], config["logouts"]) == (["/login/", "/office/login/"], ["/logout/", "/office/logout/"])
     assert {"/office/", "/api/"} <= set(config["never"])
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
     with open(finders.find("js/sw.js"), encoding="utf-8") as source:
@@ -108,12 +109,13 @@ def test_the_worker_keeps_only_the_listed_pages_and_drops_them_on_logout():
     navigate = navigate[: navigate.index("\n}\n")]
     # Online, a page is stored only if the server's list names its exact URL...
     assert "if (listed(list, key)) event.waitUntil(store(" in navigate
-    assert "url.pathname === CONFIG.login" in navigate and "dropPages()" in navigate
+    assert "CONFIG.logins.indexOf(url.pathname) !== -1 || CONFIG.logins.indexOf(landed) !== -1" in navigate
+    assert "dropPages()" in navigate
     # ...as full same-origin HTML, never a redirect or another type.
     store = code[code.index("async function store") :]
     assert 'response.type !== "basic"' in store and 'type.indexOf("text/html") !== 0' in store
     # The logout post drops them; other posts and other origins are left to the network.
-    assert "url.pathname === CONFIG.logout) event.waitUntil(dropPages())" in code
+    assert "CONFIG.logouts.indexOf(url.pathname) !== -1) event.waitUntil(dropPages())" in code
     assert code.count("cache.put(") == 3  # a shell file, a page in store(), the list in syncPages()
 
 

@@ -7,7 +7,9 @@
  *  - when the connection returns ("online") or the page is opened again, every queued
  *    stop of this login is POSTed to its form's URL. The server stores a client_uuid once,
  *    so a resend after a lost answer never makes a second check;
- *  - the stop is then shown as the server renders it (recorded, or with its reasons).
+ *  - the stop is then shown as the server renders it (recorded, or with its reasons), and
+ *    the service worker is asked to fetch the route again: the copy it keeps for a page
+ *    opened offline (kabinet/inspection/offline.py) then shows the stop as done.
  * The customer's readings queue (static/js/readings-offline.js) works the same way.
  */
 (function () {
@@ -139,6 +141,13 @@
     return fetch(entry.action, { method: "POST", body: body, credentials: "same-origin" });
   }
 
+  // The worker's list of saved pages names each route with the stops left: a changed
+  // name makes it fetch that route again.
+  function refreshSaved() {
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) worker.postMessage({ type: "pages" });
+  }
+
   function parse(html) {
     return new DOMParser().parseFromString(html, "text/html");
   }
@@ -171,6 +180,7 @@
     }
     if (response.ok || response.status === 400) {
       showStop(parse(await response.text()), entry.stop);
+      refreshSaved();
     } else {
       form.submit(); // logged out, a server error: the browser shows the page
     }
@@ -203,6 +213,7 @@
       }
     }
     flushing = false;
+    refreshSaved();
     say(kept ? box.dataset.msgFailed : box.dataset.msgSent);
   }
 
