@@ -81,7 +81,7 @@ def test_an_unregistered_customer_registers_activates_and_logs_in(live_server, p
     # The login and access page, and logout by POST.
     menu_open(page)
     page.get_by_role("link", name="Login and access").click()
-    assert page.get_by_role("heading", name="Login and access").is_visible()
+    page.get_by_role("heading", name="Login and access").wait_for()  # the page has loaded
     assert new["email"] in page.content()
     assert fits_the_screen(page)
     menu_open(page)

@@ -55,5 +55,5 @@ def test_it_files_a_request_with_a_photo_on_a_phone(page, live_server, tmp_path,
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.get_by_role("link", name="All requests").click()
-    assert page.get_by_text(f"№ {req.number}").first.is_visible()
+    page.get_by_text(f"№ {req.number}").first.wait_for()  # the list has loaded
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
