@@ -8,6 +8,7 @@ validate. A rejected reading adds the stored attempt (`reading`, RejectedOut in 
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -105,6 +106,13 @@ def install(api) -> None:
     def forbidden(request: HttpRequest, exc: PermissionDenied):
         return api.create_response(request, error_body("forbidden", _("Not allowed.")), status=403)
 
+    # A form (multipart) sent to an operation that takes JSON: the form was read before
+    # the operation (ControlCharactersMiddleware checks its fields), so its body is gone.
+    @api.exception_handler(RawPostDataException)
+    def form_for_json(request: HttpRequest, exc: RawPostDataException):
+        message = _("This operation takes a JSON body (Content-Type: application/json), not a form.")
+        return api.create_response(request, error_body("unsupported_media_type", message), status=415)
+
 
 def document(schema: dict) -> dict:
     """Add the common error responses to every operation of an OpenAPI schema."""
@@ -122,4 +130,6 @@ def document(schema: dict) -> dict:
                 if status in (401, 403) and not secured:
                     continue
                 responses.setdefault(str(status), {"description": text, **ref})
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                responses.setdefault("415", {"description": "The body is a form, not JSON.", **ref})
     return schema

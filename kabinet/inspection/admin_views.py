@@ -26,7 +26,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     premises in the order given (the order fields, then the list's order)."""
     street = request.GET.get("street", "").strip()[:150]
     building_id = request.GET.get("building", "")
-    building_id = int(building_id) if building_id.isdigit() else None
+    building_id = int(building_id) if building_id.isdecimal() else None
     candidates = list(selectors.premises_to_plan(street=street, building_id=building_id)[:MAX_LISTED])
     error = None
     values = {"date": (timezone.localdate() + dt.timedelta(days=1)).isoformat(), "name": "", "inspector": ""}
@@ -36,9 +36,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         for n, premises in enumerate(candidates):
             if request.POST.get(f"take_{premises.pk}"):
                 order = request.POST.get(f"order_{premises.pk}", "")
-                chosen.append((int(order) if order.isdigit() else 10_000 + n, n, premises))
+                chosen.append((int(order) if order.isdecimal() else 10_000 + n, n, premises))
         inspector = (
-            selectors.inspectors().filter(pk=values["inspector"] if values["inspector"].isdigit() else 0).first()
+            selectors.inspectors().filter(pk=values["inspector"] if values["inspector"].isdecimal() else 0).first()
         )
         date = parse_date(values["date"] or "") if values["date"] else None
         try:

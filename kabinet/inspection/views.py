@@ -97,7 +97,7 @@ def stop_record(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         client_uuid = uuid.uuid4()  # a form without its key: recorded once, as typed
     meter_ids = sorted(
-        {int(name.split("_", 1)[1]) for name in request.POST if name.startswith("value_") and name[6:].isdigit()}
+        {int(name.split("_", 1)[1]) for name in request.POST if name.startswith("value_") and name[6:].isdecimal()}
     )
     checks = [
         services.CheckInput(

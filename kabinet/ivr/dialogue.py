@@ -212,7 +212,7 @@ def _account(state: dict, digits: str, backend: Backend) -> Turn:
     # number of wrong tries per caller's number per hour across calls.
     if backend.caller_blocked():
         return _end(state, [_p(_("Too many wrong account numbers. Please call again later."), "blocked")])
-    found = backend.account(digits) if digits.isdigit() else None
+    found = backend.account(digits) if digits.isdecimal() else None
     if found is None:
         state["wrong"] = state.get("wrong", 0) + 1
         if state["wrong"] >= ACCOUNT_TRIES:
@@ -258,7 +258,7 @@ def _value(state: dict, digits: str) -> Turn:
     if (
         len(value) > MAX_VALUE_KEYS
         or value.count(".") > 1
-        or not value.replace(".", "").isdigit()
+        or not value.replace(".", "").isdecimal()
         or value.startswith(".")
     ):
         return Turn(state, [_p(_("That is not a reading."), "not_a_reading"), *_meter_question(state)], listen=True)

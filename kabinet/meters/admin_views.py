@@ -70,7 +70,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
             .order_by("number")[:20]
         )
     account = None
-    if request.GET.get("account", "").isdigit():
+    if request.GET.get("account", "").isdecimal():
         account = get_object_or_404(
             Account.objects.select_related("customer", "premises__building"), pk=int(request.GET["account"])
         )

@@ -24,7 +24,7 @@ BUNDLE_SIZE = 200
 def natural_key(text: str) -> tuple:
     """Sort key comparing digit runs as numbers: "2" < "10" < "10a" < "10b" < "11"."""
     parts = _NUMBERS.split((text or "").strip().casefold())
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)
+    return tuple((0, int(part), "") if part.isdecimal() else (1, 0, part) for part in parts if part)
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def _posted_photo_ids(request: HttpRequest, rows: list[dict]) -> dict[int, int]:
     ids = {}
     for row in rows:
         raw = request.POST.get(f"photo_{row['meter'].pk}", "")
-        if raw.isdigit():
+        if raw.isdecimal():
             ids[row["meter"].pk] = int(raw)
     return ids
 
@@ -282,7 +282,7 @@ def readings_photo_upload(request: HttpRequest) -> HttpResponse:
         ctx = _form_context(request, access, _with_last_readings(rows, meter.premises_id))
         return render(request, "portal/readings/form.html", ctx, status=400)
     query = [("account", request.POST.get("account", ""))]
-    query += [("photo", p) for p in keep if p.isdigit()] + [("photo", str(photo.pk))]
+    query += [("photo", p) for p in keep if p.isdecimal()] + [("photo", str(photo.pk))]
     # The meter just photographed takes the value read from it; the others keep what was typed.
     query += [(name, value) for name, value in typed.items() if value and name != f"value_{meter.pk}"]
     return HttpResponseRedirect(f"{reverse('portal:readings')}?{urlencode(query)}#meter-{meter.pk}")

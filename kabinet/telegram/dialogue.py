@@ -194,7 +194,7 @@ def _problem_choice(state: dict, text: str) -> Outcome:
     key, field_ = ("accounts", "account") if state["step"] == PROBLEM_ACCOUNT else ("categories", "category")
     items = state[key]
     number = text.strip().rstrip(".")
-    if not number.isdigit() or not 1 <= int(number) <= len(items):
+    if not number.isdecimal() or not 1 <= int(number) <= len(items):
         return Outcome(state, [_("Send a number from 1 to %(count)d, or /cancel.") % {"count": len(items)}])
     return _problem_next({**state, field_: items[int(number) - 1]["id"]})
 

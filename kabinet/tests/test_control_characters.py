@@ -73,3 +73,35 @@ def test_tabs_and_new_lines_are_text(client, personas):
     client.force_login(personas.alice)
     response = client.get("/readings/history/", {"q": "a\tb\r\nc"})
     assert response.status_code == 200
+
+
+# Digits to str.isdigit() that int() refuses (superscripts, circled numbers), and a
+# decimal digit of another script that int() takes: a view that checks isdigit() and then
+# calls int() fails on the first kind (it did on the inspector's stop and the readings form).
+NOT_QUITE_NUMBERS = ["²", "①", "٣"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "alice", "carol"])
+def test_no_url_fails_on_a_digit_that_is_not_a_number(client, personas, who):
+    if who != "anonymous":
+        client.force_login(getattr(personas, who))
+    fields = ("account", "page", "q", "period", "value", "order", "building", "inspector", "year", "month")
+    for url in sorted(set(every_url())):
+        for odd in NOT_QUITE_NUMBERS:
+            got = client.get(url, {f: odd for f in fields})
+            assert got.status_code < 500, (url, "GET", odd, got.status_code)
+            form = {f: odd for f in fields} | {f"photo_{personas.alice_cold.pk}": odd, f"value_{odd}": "1"}
+            got = client.post(url, form)
+            assert got.status_code < 500, (url, "POST", odd, got.status_code)
+    assert not Reading.objects.exists()
+
+
+def test_a_form_sent_to_a_json_operation_is_told_to_send_json(client, personas):
+    client.force_login(personas.alice)
+    client.cookies["django_language"] = "en"
+    got = client.post(f"/api/v1/readings/meters/{personas.alice_cold.pk}/readings", {"value": "12"})
+    assert got.status_code == 415 and got.json()["code"] == "unsupported_media_type"
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/readings/meters/{meter_id}/readings"]["post"]
+    assert "415" in operation["responses"]
+    assert not Reading.objects.exists()

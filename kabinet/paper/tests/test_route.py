@@ -44,3 +44,9 @@ def test_it_splits_a_large_building_into_bundles_of_the_size_in_route_order():
 def test_it_counts_each_receipts_pages_from_where_the_next_starts():
     assert pages_per_receipt([1, 2, 4, 5], 6) == [1, 2, 1, 1]
     assert pages_per_receipt([], 1) == []
+
+
+def test_a_house_number_with_a_superscript_sorts_without_failing():
+    """ "²" is a digit to str.isdigit() but not a number to int(): the batch's sort key
+    once failed on it."""
+    assert natural_key("5²") > natural_key("5") and natural_key("10") > natural_key("9")
