@@ -208,15 +208,14 @@ def update_receive(*, update: dict) -> bool:
     """Handle one update once: a repeated update_id (Telegram retries) does nothing.
     Returns whether it was new. An error while handling is logged and answered with an
     apology, never raised: Telegram would retry the same update forever."""
-    try:
-        update_id = int(update["update_id"])
-    except (KeyError, TypeError, ValueError):
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2**63:
         return False
+    message = _private_message(update.get("message"))
     try:
         with transaction.atomic():
             ProcessedUpdate.objects.create(update_id=update_id)
-            message = update.get("message")
-            if isinstance(message, dict) and (message.get("chat") or {}).get("type") == "private":
+            if message is not None:
                 _message_handle(message)
     except IntegrityError:
         return False
@@ -224,6 +223,28 @@ def update_receive(*, update: dict) -> bool:
         log.exception("Telegram update %s failed", update_id)
         return False
     return True
+
+
+def _private_message(message) -> dict | None:
+    """The update's message if it is one from a person's private chat, in the Bot API's
+    shape; None for anything else (a group, a channel post, an edit, a malformed body):
+    such updates are marked done and get no answer."""
+    if not isinstance(message, dict):
+        return None
+    chat, sender, photos = message.get("chat"), message.get("from"), message.get("photo")
+    if not isinstance(chat, dict) or chat.get("type") != "private":
+        return None
+    if not isinstance(chat.get("id"), int) or isinstance(chat.get("id"), bool) or abs(chat["id"]) >= 2**63:
+        return None
+    if any(not isinstance(message.get(key, ""), str) for key in ("text", "caption")):
+        return None
+    if sender is not None and not (isinstance(sender, dict) and isinstance(sender.get("language_code", ""), str)):
+        return None
+    if photos is not None and not (
+        isinstance(photos, list) and all(isinstance(p, dict) and isinstance(p.get("file_id"), str) for p in photos)
+    ):
+        return None
+    return message
 
 
 def _language_for(chat: TelegramChat, sender: dict) -> str:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from kabinet.lib.text import CONTROL, MACHINE_DOOR, MACHINE_DOOR_VIEW_NAMES
 from kabinet.utility.csp import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from kabinet.utility.models import UtilityProfile
 
@@ -56,24 +57,33 @@ class PrivateResponsesMiddleware:
         return response
 
 
-# Control characters no text field may hold: NUL cannot be stored by PostgreSQL at all
-# (an error, so a 500) and the others are never typed by a person. Tab, LF and CR stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters no text field may hold (kabinet/lib/text.py says why), and their
+# escapes in JSON.
+_CONTROL = CONTROL
 _JSON_CONTROL = re.compile(rb"\x00|\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])")
 
 
 class ControlCharactersMiddleware:
     """Refuse, with a clear message and before anything is stored, a request whose query,
     form fields or JSON body hold control characters (uploaded files are not text and
-    are checked by their own parsers). The portal answers a page, the API its ErrorOut."""
+    are checked by their own parsers). The portal answers a page, the API its ErrorOut.
+    A provider's webhook (@machine_door) gets its request as sent and strips them itself."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, MACHINE_DOOR, False):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in MACHINE_DOOR_VIEW_NAMES:
+            return None
         if self._has_control(request):
             return self._refuse(request)
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _has_control(request) -> bool:

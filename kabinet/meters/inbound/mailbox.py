@@ -13,7 +13,6 @@ messages behind it nor comes back at every run.
 
 import codecs
 import logging
-import re
 import ssl
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -23,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailMessage
 
+from kabinet.lib.text import without_controls
 from kabinet.meters.inbound.services import inbound_message_process
 from kabinet.meters.inbound.text import html_to_text
 from kabinet.meters.models import InboundChannel, InboundMessage, InboundStatus
@@ -54,14 +54,10 @@ def message_from_bytes(raw: bytes) -> MailMessage:
     return MailMessage.from_bytes(raw)
 
 
-# C0 control characters but tab, line feed and carriage return. PostgreSQL refuses NUL in
-# text; the others only garble the admin and the reply.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def text_clean(text: str) -> str:
-    """`text` without NUL and the other C0 control characters (tab and newlines stay)."""
-    return _CONTROL.sub("", text or "")
+    """`text` without NUL and the other control characters (tab and newlines stay):
+    PostgreSQL refuses NUL in text; the others only garble the admin and the reply."""
+    return without_controls(text or "")
 
 
 _BOMS = (

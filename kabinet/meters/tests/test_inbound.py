@@ -131,6 +131,18 @@ def test_an_sms_webhook_stores_the_reading_and_queues_the_reply(client, settings
     assert recorder.sent[0][0] == "+79001234567"
 
 
+@time_machine.travel(RU_IN_WINDOW, tick=False)
+def test_an_sms_with_a_control_character_is_taken_without_it_not_refused_and_lost(client, settings, ru_personas):
+    """A phone's GSM page break (form feed) or a gateway's stray NUL: a person's form would
+    be refused, but a gateway answered 400 gives up and the customer's SMS is lost."""
+    params = {"MessageSid": "SM124", "From": "+79001234567", "To": "+79000000000", "Body": "100001\x0c хвс 77\x00"}
+    response = twilio_post(client, settings, params)
+    assert response.status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.body == "100001 хвс 77"
+    assert Reading.objects.get().value == 77
+
+
 def test_an_sms_webhook_refuses_a_bad_signature(client, settings, personas):
     settings.SMS_PROVIDER = "twilio"
     settings.SMS_TWILIO_AUTH_TOKEN = "secret-token"

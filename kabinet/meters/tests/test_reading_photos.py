@@ -9,6 +9,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as fuzz_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from bench.meter_faces import face_jpeg
@@ -227,3 +230,36 @@ def other_jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 200, 30)).save(out, "JPEG")
     return out.getvalue()
+
+
+def _small(kind: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, kind)
+    return out.getvalue()
+
+
+SMALL = {"JPEG": _small("JPEG"), "PNG": _small("PNG")}
+
+
+@fuzz_settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from(["JPEG", "PNG"]),
+    cut=st.integers(min_value=0, max_value=400),
+    flips=st.lists(st.tuples(st.integers(min_value=0, max_value=400), st.integers(0, 255)), max_size=6),
+)
+def test_a_damaged_photo_is_stored_or_refused_with_a_message(settings, private_media, personas, kind, cut, flips):
+    """Photos cut short by a dropped connection or with bytes changed on the way: either a
+    picture is stored or the customer reads why not; nothing else happens."""
+    settings.READINGS_PHOTO_OCR = False
+    data = bytearray(SMALL[kind][: max(cut, 8)])
+    for at, byte in flips:
+        if at < len(data):
+            data[at] = byte
+    try:
+        photo = reading_photo_store(
+            meter=personas.alice_cold, upload=upload(bytes(data)), user=personas.alice, source="portal"
+        )
+    except ApplicationError as refused:
+        assert refused.code in ("not_an_image", "heic_not_supported") and refused.message
+    else:
+        assert photo.content_type == "image/jpeg" and photo.size > 0
