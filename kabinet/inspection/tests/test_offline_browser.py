@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from kabinet.inspection.models import ControlCheck, Route, RouteStop
+from kabinet.meters.models import Meter
 from kabinet.test import png_bytes
 
 # The page runs the portal's service worker (conftest.page blocks it elsewhere).
@@ -23,28 +24,37 @@ def wait_for_worker(page):
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
 
 
+def todays_route():
+    """ivars's route for today: alice's premises, then bob's."""
+    from kabinet.test import Personas, role_logins
+
+    p = Personas("lv")
+    ivars = role_logins(["Inspector"])["Inspector"]
+    route = Route.objects.create(date=timezone.localdate(), inspector=ivars, name="Rīgas iela")
+    first = RouteStop.objects.create(route=route, premises=p.alice_account.premises, order=1)
+    second = RouteStop.objects.create(route=route, premises=p.bob_account.premises, order=2)
+    return route, first, second
+
+
+def log_in(page, live_server, inspector, password, next_path):
+    """The back office's login on the phone, on to `next_path` with the worker running."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/office/login/?next={next_path}")
+    page.fill("input[name=username]", inspector.username)
+    page.fill("input[name=password]", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + next_path)
+    wait_for_worker(page)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_a_stop_on_the_phone_offline_and_sends_it_once_when_back(
     live_server, page, password, settings, tmp_path
 ):
-    from kabinet.test import Personas, role_logins
-
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    p = Personas("lv")
-    ivars = role_logins(["Inspector"])["Inspector"]
-    route = Route.objects.create(date=timezone.localdate(), inspector=ivars, name="Rīgas iela")
-    stop = RouteStop.objects.create(route=route, premises=p.alice_account.premises, order=1)
-    RouteStop.objects.create(route=route, premises=p.bob_account.premises, order=2)
-    route_url = f"{live_server.url}/inspection/routes/{route.pk}/"
-
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/office/login/?next=/inspection/routes/{route.pk}/")
-    page.fill("input[name=username]", ivars.username)
-    page.fill("input[name=password]", password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(route_url)
-    wait_for_worker(page)
+    route, stop, _second = todays_route()
+    log_in(page, live_server, route.inspector, password, f"/inspection/routes/{route.pk}/")
 
     page.context.set_offline(True)
     section = page.locator(f"#stop-{stop.pk}")
@@ -65,7 +75,7 @@ def test_it_keeps_a_stop_on_the_phone_offline_and_sends_it_once_when_back(
     section.get_by_text("Checked").wait_for()
     check = ControlCheck.objects.get()
     assert (check.meter, str(check.value), check.seal_intact, check.status, check.photo_type) == (
-        p.alice_cold,
+        Meter.objects.get(serial_number="CW-1001"),  # alice's cold water
         "135.500",
         False,
         "flagged",
@@ -110,23 +120,10 @@ def poll(page, check, what):
 def test_the_route_opens_on_the_phone_with_no_signal_and_logging_out_drops_it(
     live_server, page, password, settings, tmp_path
 ):
-    from kabinet.test import Personas, role_logins
-
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    p = Personas("lv")
-    ivars = role_logins(["Inspector"])["Inspector"]
-    route = Route.objects.create(date=timezone.localdate(), inspector=ivars, name="Rīgas iela")
-    first = RouteStop.objects.create(route=route, premises=p.alice_account.premises, order=1)
-    second = RouteStop.objects.create(route=route, premises=p.bob_account.premises, order=2)
+    route, first, second = todays_route()
     route_path = f"/inspection/routes/{route.pk}/"
-
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/office/login/?next=/inspection/")
-    page.fill("input[name=username]", ivars.username)
-    page.fill("input[name=password]", password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/inspection/")
-    wait_for_worker(page)
+    log_in(page, live_server, route.inspector, password, "/inspection/")
     expected = sorted(["/inspection/", "/offline/pages/", route_path])
     poll(page, lambda: page.evaluate(SAVED) == expected, "keep the route list and today's route")
 
