@@ -172,8 +172,12 @@ class YooKassaProvider:
 
 
 def _remote(data: dict) -> RemoteStatus:
+    """YooKassa's payment object as a RemoteStatus; ProviderError for anything not in its
+    documented shape (a wrong type anywhere is that too, never a crash)."""
     try:
         amount = data["amount"]
+        if not isinstance(data["id"], str) or not isinstance(amount["currency"], str):
+            raise TypeError("id and currency are strings")
         status = STATUS_MAP.get(data["status"], "pending")
         if status == "succeeded" and Decimal(str(data.get("refunded_amount", {}).get("value", "0"))) >= Decimal(
             amount["value"]
@@ -184,11 +188,11 @@ def _remote(data: dict) -> RemoteStatus:
             status=status,
             amount=Decimal(amount["value"]),
             currency=amount["currency"],
-            metadata=data.get("metadata") or {},
-            failure=(data.get("cancellation_details") or {}).get("reason", ""),
+            metadata=data["metadata"] if isinstance(data.get("metadata"), dict) else {},
+            failure=str((data.get("cancellation_details") or {}).get("reason", ""))[:100],
             saved_method=_saved_method(data.get("payment_method") or {}),
         )
-    except (KeyError, TypeError, ArithmeticError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:
         raise ProviderError("YooKassa returned an unexpected payment object") from exc
 
 

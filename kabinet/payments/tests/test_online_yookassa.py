@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kabinet.billing.selectors import account_balance
 from kabinet.billing.services import LineSpec, invoice_create
 from kabinet.payments.models import OnlinePayment, Payment
 from kabinet.payments.online import online_payment_refund
-from kabinet.payments.providers import yookassa
+from kabinet.payments.providers import ProviderError, yookassa
 
 PAYMENT_ID = "2e7b5e1c-000f-5000-8000-1a2b3c4d5e6f"
 CONFIRMATION_URL = f"https://yoomoney.ru/checkout/payments/v2/contract?orderId={PAYMENT_ID}"
@@ -197,3 +199,40 @@ def test_an_api_error_is_a_clear_message_and_no_payment(client, yk):
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert OnlinePayment.objects.get().status == "cancelled"
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+_payment_like = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.text(max_size=20), _json),
+        "status": st.one_of(st.sampled_from(["pending", "succeeded", "canceled", "waiting_for_capture"]), _json),
+        "amount": st.one_of(
+            st.fixed_dictionaries(
+                {"value": st.one_of(st.sampled_from(["10.00", "1e3", "NaN", "-1", "x"]), _json), "currency": _json}
+            ),
+            _json,
+        ),
+    },
+    optional={
+        "refunded_amount": _json,
+        "metadata": _json,
+        "cancellation_details": _json,
+        "payment_method": st.one_of(_json, st.fixed_dictionaries({"saved": _json, "id": _json, "card": _json})),
+    },
+)
+
+
+@given(data=st.one_of(_payment_like, st.dictionaries(st.text(max_size=8), _json, max_size=4)))
+def test_any_payment_object_is_read_or_refused_as_unexpected(data):
+    """What YooKassa's API answers is read in its documented shape or refused with
+    ProviderError (the payment stays pending and is asked again): never a crash."""
+    try:
+        remote = yookassa._remote(data)
+    except ProviderError:
+        return
+    assert isinstance(remote.provider_payment_id, str) and isinstance(remote.amount, Decimal)
+    assert isinstance(remote.metadata, dict) and isinstance(remote.failure, str)
