@@ -13,9 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +25,7 @@ from kabinet.identity import providers as p
 from kabinet.identity import selectors, services
 from kabinet.identity.forms import ProofForm
 from kabinet.identity.models import ExternalIdentity
+from kabinet.lib.urls import local_url
 from kabinet.utility.exceptions import ApplicationError
 from kabinet.utility.models import RegistrationMode, UtilityProfile
 
@@ -49,7 +50,7 @@ def _sign_in(request: HttpRequest, user) -> HttpResponse:
     auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # rotates the session key
     # No "remember me" was asked: the session ends with the browser.
     request.session.set_expiry(0)
-    return redirect(request.session.pop(NEXT_KEY, "") or "portal:dashboard")
+    return HttpResponseRedirect(request.session.pop(NEXT_KEY, "") or reverse("portal:dashboard"))
 
 
 @require_POST
@@ -58,9 +59,9 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
     conf = p.provider_get(provider)
     if request.user.is_authenticated and not services.may_sign_in_externally(request.user):
         return _error(request, services.staff_refused(), status=403)
-    wanted = request.POST.get("next", "")
     # Only a page of this site: never an open redirect (as Django's own login view).
-    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
+    wanted = local_url(request, request.POST.get("next", ""))
+    if wanted:
         request.session[NEXT_KEY] = wanted
     else:
         request.session.pop(NEXT_KEY, None)

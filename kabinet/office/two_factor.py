@@ -12,7 +12,6 @@ from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +20,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kabinet.customers.throttle import client_ip
+from kabinet.lib.urls import local_url
 from kabinet.utility.models import UtilityProfile
 from kabinet.utility.services import event_record
 
@@ -34,10 +34,8 @@ class CodeForm(forms.Form):
 
 
 def _next(request, site) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("admin:index", current_app=site.name)
+    target = local_url(request, request.POST.get("next") or request.GET.get("next") or "")
+    return target or reverse("admin:index", current_app=site.name)
 
 
 def _device_for_setup(user) -> TOTPDevice:

@@ -12,10 +12,10 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from kabinet.customers import services
 from kabinet.customers import throttle as t
 from kabinet.customers.models import AccessRole, AccountAccess, Invitation
 from kabinet.customers.throttle import client_ip
+from kabinet.lib.urls import local_url
 from kabinet.portal import access_forms as f
 from kabinet.portal.context import SESSION_KEY, current_access, portal_accesses
 from kabinet.portal.forms import LoginForm
@@ -66,10 +67,7 @@ def _field_error(form, exc: ApplicationError) -> None:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return next_url
-    return ""
+    return local_url(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 # --- login / logout ------------------------------------------------------------------------
@@ -94,7 +92,7 @@ def login(request: HttpRequest) -> HttpResponse:
             auth_login(request, form.get_user())  # rotates the session key
             if not form.cleaned_data["remember"]:
                 request.session.set_expiry(0)  # ends with the browser
-            return redirect(_safe_next(request) or "portal:dashboard")
+            return HttpResponseRedirect(_safe_next(request) or reverse("portal:dashboard"))
         if form.errors.get("__all__"):  # a wrong login or password, not an empty field
             t.login_failed(person, ip)
         else:

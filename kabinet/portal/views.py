@@ -1,13 +1,13 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import invoices_for_account
+from kabinet.lib.urls import local_url
 from kabinet.meters.selectors import meters_with_last_reading
 from kabinet.news.selectors import outages_for_building
 from kabinet.payments.selectors import account_dues, invoice_dues
@@ -55,7 +55,5 @@ def account_choose(request: HttpRequest) -> HttpResponse:
     # Only an account this login may see can be chosen; anything else is ignored.
     if any(a.account_id == chosen for a in accesses):
         request.session[SESSION_KEY] = chosen
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("portal:dashboard")
+    next_url = local_url(request, request.POST.get("next", ""))
+    return HttpResponseRedirect(next_url) if next_url else redirect("portal:dashboard")
