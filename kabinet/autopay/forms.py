@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.autopay.models import Mode
+from kabinet.lib.money import whole_cents
 
 
 class MoneyField(forms.CharField):
@@ -17,7 +18,7 @@ class MoneyField(forms.CharField):
             amount = Decimal(value)
         except InvalidOperation:
             raise forms.ValidationError(_("Enter an amount like 50.00.")) from None
-        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        if not whole_cents(amount) or amount <= 0:
             raise forms.ValidationError(_("Enter an amount like 50.00."))
         return amount
 

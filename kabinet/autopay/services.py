@@ -26,6 +26,7 @@ from kabinet.autopay.models import (
 )
 from kabinet.billing.models import BillingRun, Invoice, InvoiceStatus, RunStatus
 from kabinet.customers.models import AccessRole, Account, AccountAccess
+from kabinet.lib.money import whole_cents
 from kabinet.notifications.models import MailKind, OutboxMessage
 from kabinet.notifications.services import message_enqueue
 from kabinet.payments.models import OnlinePayment, OnlineStatus
@@ -121,7 +122,7 @@ def _check_settings(*, mode: str, day: int | None, max_amount: Decimal | None) -
             raise ApplicationError("invalid_day", _("Choose a day from 1 to 28."), field="day")
     else:
         day = None
-    if max_amount is None or max_amount <= 0 or max_amount != max_amount.quantize(Decimal("0.01")):
+    if max_amount is None or not whole_cents(max_amount) or max_amount <= 0:
         raise ApplicationError(
             "invalid_amount", _("The maximum must be a positive amount, in whole cents."), field="max_amount"
         )

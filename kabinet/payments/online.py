@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.billing.models import Invoice
 from kabinet.customers.models import AccessRole, Account, AccountAccess
+from kabinet.lib.money import whole_cents
 from kabinet.payments.models import (
     ONLINE_TRANSITIONS,
     OnlinePayment,
@@ -54,7 +55,7 @@ def _online_payment_create(*, user, lines: list[PayLine], provider_code: str) ->
     for line in lines:
         if line.account.pk not in allowed:
             raise ApplicationError("not_your_account", _("You cannot pay for this account."))
-        if line.amount is None or line.amount <= 0 or line.amount != line.amount.quantize(Decimal("0.01")):
+        if line.amount is None or not whole_cents(line.amount) or line.amount <= 0:
             raise ApplicationError("invalid_amount", _("The amount must be positive, in whole cents."), field="amount")
         if line.invoice is not None and line.invoice.account_id != line.account.pk:
             raise ApplicationError("invoice_mismatch", _("The invoice belongs to another account."))

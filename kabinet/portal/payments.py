@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.models import Invoice
+from kabinet.lib.money import whole_cents
 from kabinet.payments.models import OnlinePayment, OnlineStatus, PaymentChannel, SandboxCharge
 from kabinet.payments.online import (
     PayLine,
@@ -128,7 +129,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             amount = _amount(raw)
             if amount is None or amount == 0:
                 continue
-            if amount.is_nan() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            if not whole_cents(amount) or amount < 0:
                 errors.append(
                     _("Account %(number)s: enter an amount like %(example)s.")
                     % {"number": row["access"].account.number, "example": number_format(Decimal("12.50"), 2)}

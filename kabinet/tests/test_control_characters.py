@@ -75,10 +75,11 @@ def test_tabs_and_new_lines_are_text(client, personas):
     assert response.status_code == 200
 
 
-# Digits to str.isdigit() that int() refuses (superscripts, circled numbers), and a
-# decimal digit of another script that int() takes: a view that checks isdigit() and then
-# calls int() fails on the first kind (it did on the inspector's stop and the readings form).
-NOT_QUITE_NUMBERS = ["²", "①", "٣"]
+# Values a view may take for a number and fail on: digits to str.isdigit() that int()
+# refuses (superscripts, circled numbers), a decimal digit of another script that int()
+# takes, a bare word (redirect() took next=abc for a view name), and numbers too long for
+# Decimal.quantize() (an amount of 1E+400).
+NOT_QUITE_NUMBERS = ["²", "①", "٣", "abc", "99999999999999999999", "1E+400"]
 
 
 def _fields_read() -> set[str]:
@@ -99,7 +100,7 @@ FIELDS_READ = _fields_read()
 
 
 @pytest.mark.parametrize("who", ["anonymous", "alice", "carol"])
-def test_no_url_fails_on_a_digit_that_is_not_a_number(client, personas, who):
+def test_no_url_fails_on_a_value_that_is_not_quite_a_number(client, personas, who):
     if who != "anonymous":
         client.force_login(getattr(personas, who))
     fields = sorted(set(FIELDS_READ) | {"value", "order", "inspector", "year", "month", "amount", "max_amount", "day"})
