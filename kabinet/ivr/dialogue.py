@@ -36,6 +36,13 @@ VALUE = "value"
 CONFIRM = "confirm"
 DONE = "done"
 
+# How a call ended (state["ended"]), for the back office's list of calls.
+ENDED_DONE = "done"  # every meter answered or skipped
+ENDED_ACCOUNT_UNKNOWN = "account_unknown"
+ENDED_BLOCKED = "blocked"  # too many wrong account numbers from this number
+ENDED_SILENCE = "silence"
+ENDED_NOT_TAKEN = "not_taken"  # no readings now (after the window) or no meters to read
+
 # The key of each language in the language menu, the same in every deployment (recorded
 # prompts "For Latvian, press 2" stay true); only the utility's languages are offered.
 LANGUAGE_KEYS = {"ru": "1", "lv": "2", "en": "3"}
@@ -156,15 +163,15 @@ def advance(state: dict, digits: str | None, *, backend: Backend) -> Turn:
             return _value(state, digits)
         if step == CONFIRM:
             return _confirm(state, digits, backend)
-        return _end(state, [])
+        return _end(state, [], ENDED_DONE)
 
 
 def _goodbye() -> Prompt:
     return _p(_("Thank you for calling. Goodbye."), "goodbye")
 
 
-def _end(state: dict, prompts: list[Prompt]) -> Turn:
-    return Turn({**state, "step": DONE}, [*prompts, _goodbye()], hangup=True)
+def _end(state: dict, prompts: list[Prompt], ended: str) -> Turn:
+    return Turn({**state, "step": DONE, "ended": ended}, [*prompts, _goodbye()], hangup=True)
 
 
 def _silence(state: dict, backend: Backend) -> Turn:
@@ -176,7 +183,7 @@ def _silence(state: dict, backend: Backend) -> Turn:
             return Turn(state, [_greeting(), _account_question()], listen=True)
     state["silence"] = state.get("silence", 0) + 1
     if state["silence"] >= SILENCES:
-        return _end(state, [_p(_("We did not hear anything."), "silence")])
+        return _end(state, [_p(_("We did not hear anything."), "silence")], ENDED_SILENCE)
     heard = _p(_("We did not hear anything."), "silence")
     return Turn(state, [heard, *_question(state)], listen=True)
 
@@ -211,17 +218,20 @@ def _account(state: dict, digits: str, backend: Backend) -> Turn:
     # proves nothing more. Guessing is what is limited: ACCOUNT_TRIES per call, and a
     # number of wrong tries per caller's number per hour across calls.
     if backend.caller_blocked():
-        return _end(state, [_p(_("Too many wrong account numbers. Please call again later."), "blocked")])
+        return _end(
+            state, [_p(_("Too many wrong account numbers. Please call again later."), "blocked")], ENDED_BLOCKED
+        )
     found = backend.account(digits) if digits.isdecimal() else None
     if found is None:
         state["wrong"] = state.get("wrong", 0) + 1
         if state["wrong"] >= ACCOUNT_TRIES:
-            return _end(state, [_p(_("The account was not found."), "account_unknown")])
+            return _end(state, [_p(_("The account was not found."), "account_unknown")], ENDED_ACCOUNT_UNKNOWN)
         return Turn(state, [_p(_("The account was not found."), "account_unknown"), _account_question()], listen=True)
+    state["account"] = digits
     if found.closed:
-        return _end(state, [_p(found.closed)])
+        return _end(state, [_p(found.closed)], ENDED_NOT_TAKEN)
     if not found.meters:
-        return _end(state, [_p(_("This account has no meters to read."), "no_meters")])
+        return _end(state, [_p(_("This account has no meters to read."), "no_meters")], ENDED_NOT_TAKEN)
     state.update(step=VALUE, meters=found.meters, index=0, value="")
     account = _p(_("Account %(number)s.") % {"number": spoken_digits(digits)})
     return Turn(state, [account, *_meter_question(state)], listen=True)
@@ -287,6 +297,6 @@ def _confirm(state: dict, digits: str, backend: Backend) -> Turn:
 def _next_meter(state: dict, prompts: list[Prompt]) -> Turn:
     index = state["index"] + 1
     if index >= len(state["meters"]):
-        return _end(state, prompts)
+        return _end(state, prompts, ENDED_DONE)
     state.update(step=VALUE, index=index, value="")
     return Turn(state, [*prompts, *_meter_question(state)], listen=True)

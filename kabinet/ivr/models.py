@@ -5,7 +5,9 @@ call's row, advances the dialogue (kabinet.ivr.dialogue) and writes the row back
 server keeps nothing else between two key presses. `step` counts the turns answered, so
 a retried webhook of a turn already answered gets the same answer again instead of
 submitting twice. The caller's number is personal data: rows are purged a day after the
-call (ivr_sessions_purge, nightly).
+call (ivr_sessions_purge, nightly). Meanwhile the back office lists the calls (who called,
+which account, the readings given, how the call ended) for the hotline and the meter
+engineer who are asked "I called and it did not take my reading".
 """
 
 from django.db import models
@@ -18,6 +20,16 @@ class CallProvider(models.TextChoices):
     AGI = "agi", "Asterisk AGI"
 
 
+class CallEnded(models.TextChoices):
+    # The values are kabinet.ivr.dialogue's ENDED_*; "" while the call goes on (or the
+    # caller hung up: the provider's status callback is not asked for).
+    DONE = "done", _("all meters answered")
+    ACCOUNT_UNKNOWN = "account_unknown", _("account not found")
+    BLOCKED = "blocked", _("too many wrong account numbers")
+    SILENCE = "silence", _("no keys pressed")
+    NOT_TAKEN = "not_taken", _("readings not taken now")
+
+
 class CallSession(models.Model):
     provider = models.CharField(_("telephony"), max_length=10, choices=CallProvider.choices)
     # Twilio's CallSid, Asterisk's agi_uniqueid.
@@ -27,6 +39,11 @@ class CallSession(models.Model):
     state = models.JSONField(_("dialogue state"), default=dict, blank=True)
     last_turn = models.JSONField(_("last turn"), default=dict, blank=True)
     step = models.PositiveIntegerField(_("turns answered"), default=0)
+    # Copied from the dialogue's state for the back office's list.
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    account_number = models.CharField(_("account keyed"), max_length=20, blank=True)
+    ended = models.CharField(_("ended"), max_length=20, choices=CallEnded.choices, blank=True)
+    readings = models.ManyToManyField("meters.Reading", blank=True, related_name="+", verbose_name=_("readings given"))
     created = models.DateTimeField(_("started"), default=timezone.now)
     updated = models.DateTimeField(_("last key"), default=timezone.now)
 

@@ -58,6 +58,7 @@ def call_start(*, provider: str, call_id: str, caller: str = "") -> tuple[int, T
                     state=turn.state,
                     last_turn=turn.as_json(),
                     step=1,
+                    language=turn.state.get("lang", ""),
                 )
                 return session.step, turn
         except IntegrityError:  # the same webhook twice at once: the other one made it
@@ -82,7 +83,12 @@ def call_step(*, provider: str, call_id: str, step: int, digits: str | None) -> 
     session.last_turn = turn.as_json()
     session.step += 1
     session.updated = timezone.now()
-    session.save(update_fields=["state", "last_turn", "step", "updated"])
+    session.language = turn.state.get("lang", "")[:5]
+    session.account_number = turn.state.get("account", "")[:20]
+    session.ended = turn.state.get("ended", "")
+    session.save(update_fields=["state", "last_turn", "step", "updated", "language", "account_number", "ended"])
+    if backend.readings:
+        session.readings.add(*backend.readings)
     return session.step, turn
 
 
@@ -101,6 +107,7 @@ class CallBackend(dialogue.Backend):
     def __init__(self, *, caller: str):
         digest = hashlib.sha256(caller.encode()).hexdigest()[:32] if caller else ""
         self.wrong_key = f"ivr:wrong:{digest}" if digest else ""
+        self.readings: list[int] = []  # submitted during this turn, for the call's row
 
     def caller_blocked(self) -> bool:
         if not self.wrong_key:
@@ -150,6 +157,8 @@ class CallBackend(dialogue.Backend):
         reading = reading_submit(
             meter=meter, value=value, source=ReadingSource.IVR, charge_estimator=charge_estimator()
         )
+        if reading.pk:
+            self.readings.append(reading.pk)
         reading.meter = meter
         return receipt_speech(reading)
 

@@ -24,6 +24,7 @@ ACCUSATIVE = {
     "automatic payment attempt": pgettext_lazy("accusative", "automatic payment attempt"),
     "saved card": pgettext_lazy("accusative", "saved card"),
     "Telegram chat": pgettext_lazy("accusative", "Telegram chat"),
+    "phone call": pgettext_lazy("accusative", "phone call"),
     "account": pgettext_lazy("accusative", "account"),
     "activation code": pgettext_lazy("accusative", "activation code"),
     "agent registry layout": pgettext_lazy("accusative", "agent registry layout"),

@@ -58,6 +58,8 @@ OPERATOR = Role(
             "news.outage": "view",
             "news.news": "view",
             "reception.message": "view",
+            # The answering machine's calls of the last day (granted by ivr 0003)
+            "ivr.callsession": "view",
         }
     ),
 )
@@ -73,6 +75,7 @@ METER_ENGINEER = Role(
             "meters.readingimport": "view add change",
             "meters.inboundmessage": "view change",
             "meters.readingphoto": "view",  # granted by meters 0012
+            "ivr.callsession": "view",  # the answering machine's calls (granted by ivr 0003)
             "servicedesk.servicerequest": "view",
             # Building meters and the building balance review (granted by billing 0009)
             "billing.buildingmeter": "view add change",
@@ -242,6 +245,7 @@ AUDITOR_APPS = (
     "exports",
     "pages",
     "telegram",
+    "ivr",
     "identity",
     "inspection",
     "autopay",
