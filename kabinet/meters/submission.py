@@ -183,19 +183,16 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, k
                 new.append(reading)
             continue
         history = histories[meter.pk]
-        decision = (
-            late
-            or rules.meter_refusal(meter, day, _contact(profile))
-            or (window_open and rules.below_control(history.current, value=reading.value, source=source))
-            or rules.decide(
-                value=reading.value,
-                base=history.previous if history.previous is not None else meter.initial_reading,
-                average=history.average,
-                digits_before=meter.digits_before_point,
-                leak_factor=profile.leak_factor,
-                confirmed=confirm,
-                interactive=interactive,
-            )
+        # A reading saved before the window meets the control reading when it is applied.
+        decision = late or _decide(
+            meter,
+            history,
+            reading,
+            day=day,
+            profile=profile,
+            confirmed=confirm,
+            interactive=interactive,
+            control=window_open,
         )
         if decision.refused:
             _apply(reading, decision)
@@ -241,6 +238,24 @@ def _submit_batch(*, entries, source, actor, taken_at, ip, writes: WriteBatch, k
     return results
 
 
+def _decide(meter, history, reading, *, day, profile, confirmed, interactive, control) -> rules.Decision:
+    """The door's rules for one value, in order: the meter itself (verification), the
+    inspector's control reading (when `control`), then the value against the meter's history."""
+    return (
+        rules.meter_refusal(meter, day, _contact(profile))
+        or (control and rules.below_control(history.current, value=reading.value, source=reading.source))
+        or rules.decide(
+            value=reading.value,
+            base=history.previous if history.previous is not None else meter.initial_reading,
+            average=history.average,
+            digits_before=meter.digits_before_point,
+            leak_factor=profile.leak_factor,
+            confirmed=confirmed,
+            interactive=interactive,
+        )
+    )
+
+
 def _apply(reading: Reading, decision: rules.Decision) -> None:
     reading.status, reading.reason, reading.reason_text = decision.status, decision.reason, decision.text
     reading.consumption, reading.flag = decision.consumption, decision.flag
@@ -278,18 +293,8 @@ def _apply_queued(reading_id, profile, today, charge_estimator) -> None:
     if reading.status != ReadingStatus.QUEUED:
         return
     history = recent_history(meter, reading.period, profile.average_history_months)
-    decision = (
-        rules.meter_refusal(meter, today, _contact(profile))
-        or rules.below_control(history.current, value=reading.value, source=reading.source)
-        or rules.decide(
-            value=reading.value,
-            base=history.previous if history.previous is not None else meter.initial_reading,
-            average=history.average,
-            digits_before=meter.digits_before_point,
-            leak_factor=profile.leak_factor,
-            confirmed=True,
-            interactive=False,
-        )
+    decision = _decide(
+        meter, history, reading, day=today, profile=profile, confirmed=True, interactive=False, control=True
     )
     if decision.status == ReadingStatus.ACCEPTED:
         current = Reading.objects.filter(meter=meter, period=reading.period, status__in=CURRENT_STATUSES).first()
