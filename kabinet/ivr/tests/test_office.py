@@ -78,3 +78,16 @@ def test_other_roles_do_not_see_the_calls(client, twilio, personas, role):
     client.force_login(role_logins([role])[role])
     assert client.get(reverse("admin:ivr_callsession_changelist")).status_code == 403
     assert client.get(reverse("admin:ivr_callsession_change", args=[session.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["anonymous", "alice"])
+def test_anonymous_visitors_and_customers_are_sent_to_the_staff_login(client, twilio, personas, who):
+    session = alices_call(client, personas)
+    if who == "alice":
+        client.force_login(personas.alice)  # the caller herself: a customer, not staff
+    for url in (
+        reverse("admin:ivr_callsession_changelist"),
+        reverse("admin:ivr_callsession_change", args=[session.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/office/login/" in response["Location"], (who, url)
